@@ -1,0 +1,3 @@
+"""forum-scraper: archive online community forums into one normalized SQLite file."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from scraper.cli import cli
+
+cli(prog_name="forum-scraper")

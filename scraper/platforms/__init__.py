@@ -1,0 +1,78 @@
+"""Platform adapters. Each platform is one module exposing the same small interface:
+
+- ``NAME``: the platform's name (``"khoros"``).
+- ``url_kind(url) -> str | None``: what a URL points at by its shape alone:
+  ``"thread"``, ``"board"``, ``"category"``, ``"community"`` or None (not ours / unknown).
+- ``detect(tree, url) -> bool``: whether a parsed page (a ``LexborHTMLParser``) is this platform's.
+- ``page_kind(tree, url) -> str``: ``"thread"`` or a listing kind, from the page and its URL.
+- ``parse_thread(tree, url, *, tz=None) -> ThreadPage``: raises ``BlockedPage`` for a page without
+  posts (login wall, challenge...), ``NotForumPage`` when it is no thread page of this platform.
+- ``parse_listing(tree, url, *, tz=None) -> ListingPage``: board, category or community pages.
+- ``thread_id(url) -> str | None`` and ``thread_page_url(thread_url, number) -> str``.
+
+Nothing outside this package knows a CSS class.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.htmltext import decode_html
+from scraper.models import ListingPage, NotForumPage, ThreadPage
+from scraper.platforms import khoros
+
+PLATFORMS: dict[str, ModuleType] = {khoros.NAME: khoros}
+
+
+def get(name: str) -> ModuleType:
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise NotForumPage(f"unknown platform {name!r} (known: {', '.join(PLATFORMS)})") from None
+
+
+def for_url(url: str) -> ModuleType | None:
+    """The platform whose URL shapes match ``url``, if any."""
+    for module in PLATFORMS.values():
+        if module.url_kind(url):
+            return module
+    return None
+
+
+def parse(
+    body: bytes | str,
+    url: str,
+    *,
+    platform: str | None = None,
+    content_type: str | None = None,
+    tz: str | None = None,
+) -> ThreadPage | ListingPage:
+    """Parse one saved page: detect the platform and the page kind, return its dataclasses."""
+    text = decode_html(body, content_type) if isinstance(body, bytes) else body
+    if "<" not in text[:4096] and "<" not in text:
+        raise NotForumPage(f"not HTML: {describe_text(text)}")
+    tree = LexborHTMLParser(text)
+    if platform:
+        module = get(platform)
+    else:
+        module = next((m for m in PLATFORMS.values() if m.detect(tree, url)), None)
+        if module is None:
+            raise NotForumPage(f"no known forum platform recognised: {describe_page(tree)}")
+    kind = module.page_kind(tree, url)
+    if kind == "thread":
+        return module.parse_thread(tree, url, tz=tz)
+    return module.parse_listing(tree, url, tz=tz)
+
+
+def describe_text(text: str) -> str:
+    snippet = " ".join(text[:60].split())
+    return f"{len(text)} characters starting {snippet!r}" if snippet else "an empty document"
+
+
+def describe_page(tree: LexborHTMLParser) -> str:
+    """A short human description of what a page is, for error messages."""
+    title = tree.css_first("title")
+    name = " ".join(title.text().split()) if title else ""
+    return f"page titled {name[:80]!r}" if name else "HTML page without a title"
