@@ -1,0 +1,538 @@
+"""The archive writer: turns parsed pages and fetches into rows of the SQLite archive.
+
+Besides `schema`, this is the only module that knows the SQL tables. Every write runs in one
+transaction (a savepoint when the caller already holds one) and touches a row only when one of
+its values differs, so writing the same page twice with the same `seen_at` changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from .models import Author, Board, ListingPage, Post, Quote, ThreadPage
+from .schema import TABLES, migrate
+
+Row = dict[str, Any]
+Outcome = Literal["new", "changed", "same"]
+
+# Correlated test that the row's post (column given by the placeholder) belongs to a site.
+_POST_IN_SITE = (
+    "EXISTS (SELECT 1 FROM posts sp JOIN threads st ON st.id = sp.thread_id"
+    " WHERE sp.id = {} AND st.site_id = ?)"
+)
+_THREAD_IN_SITE = "EXISTS (SELECT 1 FROM threads st WHERE st.id = {} AND st.site_id = ?)"
+_PAGE_META = ", ".join(c for c in TABLES["pages"].columns if c != "body")
+_QUOTE_COLUMNS = (
+    "post_id", "position", "depth", "quoted_name", "quoted_user_id",
+    "quoted_post_external_id", "quoted_post_id", "text",
+)
+
+
+@dataclass
+class WriteStats:
+    """What one thread-page write changed."""
+
+    posts_new: int = 0
+    posts_changed: int = 0
+    posts_deleted: int = 0
+
+
+@dataclass(frozen=True)
+class _PageContext:
+    site_id: int
+    thread_id: int
+    page_number: int
+    accepted: frozenset[str]
+    seen_at: str
+    page_id: int | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _present(**values: Any) -> Row:
+    """The given values that are known (not None): missing data never erases stored data."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[Row]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _row(db: sqlite_utils.Database, sql: str, params: list[Any]) -> Row | None:
+    rows = _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+def _insert(db: sqlite_utils.Database, table: str, values: Row) -> int:
+    columns = ", ".join(f'"{c}"' for c in values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+    return cursor.lastrowid
+
+
+def _update(db: sqlite_utils.Database, table: str, row_id: int, values: Row) -> None:
+    if values:
+        assignments = ", ".join(f'"{c}" = ?' for c in values)
+        db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+
+
+def _changed(old: Row, values: Row) -> Row:
+    return {k: v for k, v in values.items() if old[k] != v}
+
+
+def _sync(db: sqlite_utils.Database, table: str, row_id: int, values: Row) -> None:
+    """Update the columns of one row whose stored value differs."""
+    columns = ", ".join(f'"{c}"' for c in values)
+    old = _row(db, f"SELECT {columns} FROM {table} WHERE id = ?", [row_id])
+    if old is None:
+        raise KeyError(f"no {table} row with id {row_id}")
+    _update(db, table, row_id, _changed(old, values))
+
+
+def _upsert(
+    db: sqlite_utils.Database, table: str, key: Row, values: Row, insert_only: Row | None = None
+) -> tuple[int, Row | None]:
+    """Find a row by its unique key; insert it or update its differing values.
+
+    Returns the row id and the row as it was before (None when inserted).
+    """
+    where = " AND ".join(f'"{c}" = ?' for c in key)
+    old = _row(db, f"SELECT * FROM {table} WHERE {where}", list(key.values()))
+    if old is None:
+        return _insert(db, table, {**key, **(insert_only or {}), **values}), None
+    _update(db, table, old["id"], _changed(old, values))
+    return old["id"], old
+
+
+def open_archive(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating and migrating as needed) the archive at `path`, in WAL mode with FKs on."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    migrate(db)
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def ensure_site(
+    db: sqlite_utils.Database, base_url: str, platform: str, title: str | None = None
+) -> int:
+    """The id of the site at `base_url` (trailing slash ignored), created or updated."""
+    with db.atomic():
+        site_id, _ = _upsert(
+            db, "sites", {"base_url": base_url.rstrip("/")},
+            _present(platform=platform, title=title),
+        )
+    return site_id
+
+
+def record_fetch(
+    db: sqlite_utils.Database,
+    *,
+    url: str,
+    status_code: int | None,
+    body: bytes | None,
+    content_type: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    final_url: str | None = None,
+    page_kind: str | None = None,
+    parse_status: str = "pending",
+    error: str | None = None,
+    fetched_at: str | None = None,
+) -> int:
+    """Record one fetch and return its pages.id.
+
+    The body is stored zlib-compressed with the sha256 of the raw bytes. A body identical to the
+    previous fetch of the URL is not stored again: `same_as_page_id` points at the row holding it.
+    A 304 without a body refers to the previous body the same way and keeps its validators.
+    """
+    row: Row = {
+        "url": url, "fetched_at": fetched_at or _now(), "status_code": status_code,
+        "content_type": content_type, "etag": etag, "last_modified": last_modified,
+        "final_url": final_url, "page_kind": page_kind, "parse_status": parse_status,
+        "error": error,
+    }
+    with db.atomic():
+        previous = _row(
+            db,
+            "SELECT id, sha256, size, same_as_page_id, etag, last_modified FROM pages"
+            " WHERE url = ? AND sha256 IS NOT NULL ORDER BY id DESC LIMIT 1",
+            [url],
+        )
+        same_as = previous and (previous["same_as_page_id"] or previous["id"])
+        if body is not None:
+            digest = hashlib.sha256(body).hexdigest()
+            row.update(sha256=digest, size=len(body))
+            if previous and previous["sha256"] == digest:
+                row["same_as_page_id"] = same_as
+            else:
+                row["body"] = zlib.compress(body)
+        elif status_code == 304 and previous:
+            row.update(
+                sha256=previous["sha256"], size=previous["size"], same_as_page_id=same_as,
+                etag=etag or previous["etag"],
+                last_modified=last_modified or previous["last_modified"],
+            )
+        return _insert(db, "pages", row)
+
+
+def set_parse_status(
+    db: sqlite_utils.Database,
+    page_id: int,
+    parse_status: str,
+    error: str | None = None,
+    *,
+    thread_id: int | None = None,
+    page_number: int | None = None,
+) -> None:
+    """Set the parse outcome of a fetched page, and the thread page it holds when known."""
+    values = {"parse_status": parse_status, "error": error}
+    with db.atomic():
+        _sync(db, "pages", page_id, values | _present(thread_id=thread_id, page_number=page_number))
+
+
+def latest_page(db: sqlite_utils.Database, url: str) -> Row | None:
+    """The most recent pages row of a URL, without its body."""
+    return _row(db, f"SELECT {_PAGE_META} FROM pages WHERE url = ? ORDER BY id DESC LIMIT 1", [url])
+
+
+def page_body(db: sqlite_utils.Database, page_id: int) -> bytes | None:
+    """The raw body of a fetch (following `same_as_page_id`), or None if it has none."""
+    row = _row(
+        db,
+        "SELECT coalesce(p.body, s.body) AS body FROM pages p"
+        " LEFT JOIN pages s ON s.id = p.same_as_page_id WHERE p.id = ?",
+        [page_id],
+    )
+    return zlib.decompress(row["body"]) if row and row["body"] is not None else None
+
+
+def _board(
+    db: sqlite_utils.Database,
+    site_id: int,
+    board: Board | None,
+    *,
+    kind: str | None = None,
+    parent_id: int | None = None,
+) -> int | None:
+    """Upsert a board or category by its external id; a board without one is not stored."""
+    if board is None or not board.external_id:
+        return None
+    board_id, _ = _upsert(
+        db, "boards", {"site_id": site_id, "external_id": board.external_id},
+        _present(title=board.title, url=board.url, kind=kind, parent_id=parent_id),
+        insert_only={"kind": "board"},
+    )
+    return board_id
+
+
+def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage) -> int | None:
+    """Upsert the board or category a listing shows and its sub-boards; return its board id."""
+    with db.atomic():
+        own_kind = listing.kind if listing.kind in ("board", "category") else None
+        board_id = _board(db, site_id, listing.board, kind=own_kind) if own_kind else None
+        for child in listing.boards:
+            _board(db, site_id, child, kind="board", parent_id=board_id)
+        for child in listing.categories:
+            _board(db, site_id, child, kind="category", parent_id=board_id)
+    return board_id
+
+
+def _user(db: sqlite_utils.Database, site_id: int, author: Author) -> int | None:
+    """Upsert a user keyed by external id, or by name for anonymous authors."""
+    if author.external_id:
+        key = f"id:{author.external_id}"
+    elif author.name:
+        key = f"name:{author.name}"
+    else:
+        return None
+    user_id, old = _upsert(
+        db, "users", {"site_id": site_id, "user_key": key},
+        _present(external_id=author.external_id, name=author.name, url=author.url,
+                 rank=author.rank),
+    )
+    if old is None and author.name:
+        db.execute(
+            "UPDATE quotes SET quoted_user_id = ? WHERE quoted_user_id IS NULL"
+            f" AND quoted_name = ? AND {_POST_IN_SITE.format('quotes.post_id')}",
+            [user_id, author.name, site_id],
+        )
+    return user_id
+
+
+def _user_by_name(db: sqlite_utils.Database, site_id: int, name: str) -> int | None:
+    row = _row(
+        db,
+        "SELECT id FROM users WHERE site_id = ? AND name = ?"
+        " ORDER BY external_id IS NULL, id LIMIT 1",
+        [site_id, name],
+    )
+    return row["id"] if row else None
+
+
+def _post_in_site(db: sqlite_utils.Database, site_id: int, external_id: str) -> Row | None:
+    return _row(
+        db,
+        "SELECT p.id, p.author_id FROM posts p JOIN threads t ON t.id = p.thread_id"
+        " WHERE p.external_id = ? AND t.site_id = ? ORDER BY p.id LIMIT 1",
+        [external_id, site_id],
+    )
+
+
+def _content_hash(post: Post) -> str:
+    return hashlib.sha256(f"{post.title or ''}\x00{post.body_html}".encode()).hexdigest()
+
+
+def _resolve_references(
+    db: sqlite_utils.Database, site_id: int, post_id: int, post: Post, author_id: int | None
+) -> None:
+    """Point earlier replies and quotes that named this (new) post at its row."""
+    db.execute(
+        "UPDATE posts SET reply_to_post_id = ? WHERE reply_to_post_id IS NULL"
+        f" AND reply_to_external_id = ? AND {_THREAD_IN_SITE.format('posts.thread_id')}",
+        [post_id, post.external_id, site_id],
+    )
+    db.execute(
+        "UPDATE quotes SET quoted_post_id = ?, quoted_user_id = coalesce(?, quoted_user_id)"
+        " WHERE quoted_post_id IS NULL AND quoted_post_external_id = ?"
+        f" AND {_POST_IN_SITE.format('quotes.post_id')}",
+        [post_id, author_id, post.external_id, site_id],
+    )
+
+
+def _write_post(db: sqlite_utils.Database, ctx: _PageContext, post: Post) -> tuple[int, Outcome]:
+    """Upsert one post, adding a post_versions row when its content is new."""
+    reply = _post_in_site(db, ctx.site_id, post.reply_to) if post.reply_to else None
+    values: Row = {
+        "position": post.position, "page_number": ctx.page_number, "url": post.url,
+        "author_id": _user(db, ctx.site_id, post.author), "title": post.title,
+        "posted_at": post.posted_at, "posted_at_raw": post.posted_at_raw,
+        "edited_at": post.edited_at, "body_html": post.body_html, "body_text": post.body_text,
+        "signature": post.signature, "kudos": post.kudos,
+        "is_solution": int(post.is_solution or post.external_id in ctx.accepted),
+        "reply_to_external_id": post.reply_to, "reply_to_post_id": reply and reply["id"],
+        "content_hash": _content_hash(post), "deleted_at": None, "last_seen_at": ctx.seen_at,
+    }
+    post_id, old = _upsert(
+        db, "posts", {"thread_id": ctx.thread_id, "external_id": post.external_id}, values,
+        insert_only={"first_seen_at": ctx.seen_at},
+    )
+    if old is None:
+        _resolve_references(db, ctx.site_id, post_id, post, values["author_id"])
+    new_content = old is None or old["content_hash"] != values["content_hash"]
+    if new_content:
+        db.execute(
+            "INSERT INTO post_versions (post_id, content_hash, title, body_html, body_text,"
+            " edited_at, seen_at, page_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (post_id, content_hash) DO NOTHING",
+            [post_id, values["content_hash"], post.title, post.body_html, post.body_text,
+             post.edited_at, ctx.seen_at, ctx.page_id],
+        )
+    if old is None:
+        return post_id, "new"
+    return post_id, "changed" if new_content or old["deleted_at"] else "same"
+
+
+def _quote_row(db: sqlite_utils.Database, site_id: int, post_id: int, position: int,
+               quote: Quote) -> Row:
+    source = _post_in_site(db, site_id, quote.post_external_id) if quote.post_external_id else None
+    user_id = source and source["author_id"]
+    if user_id is None and quote.author_name:
+        user_id = _user_by_name(db, site_id, quote.author_name)
+    return {
+        "post_id": post_id, "position": position, "depth": quote.depth,
+        "quoted_name": quote.author_name, "quoted_user_id": user_id,
+        "quoted_post_external_id": quote.post_external_id,
+        "quoted_post_id": source and source["id"], "text": quote.text,
+    }
+
+
+def _write_quotes(db: sqlite_utils.Database, site_id: int, post_id: int,
+                  quotes: list[Quote]) -> None:
+    """Replace the quotes of a post, unless they are exactly the stored ones."""
+    rows = [_quote_row(db, site_id, post_id, i, q) for i, q in enumerate(quotes, 1)]
+    stored = _rows(
+        db, f"SELECT {', '.join(_QUOTE_COLUMNS)} FROM quotes WHERE post_id = ?"
+        " ORDER BY position, id", [post_id],
+    )
+    if stored == rows:
+        return
+    db.execute("DELETE FROM quotes WHERE post_id = ?", [post_id])
+    for row in rows:
+        _insert(db, "quotes", row)
+
+
+def _upsert_thread(
+    db: sqlite_utils.Database, site_id: int, page: ThreadPage, board_id: int | None, seen: str
+) -> int:
+    thread = page.thread
+    values = _present(
+        title=thread.title, url=thread.url, board_id=board_id, reply_count=thread.reply_count,
+        solved=_flag(thread.solved), page_count=page.page.count, fetched_at=seen,
+    )
+    if thread.accepted_post_ids:
+        values["accepted_post_external_id"] = thread.accepted_post_ids[0]
+    elif thread.solved is False:
+        values["accepted_post_external_id"] = None
+    thread_id, old = _upsert(
+        db, "threads", {"site_id": site_id, "external_id": thread.external_id}, values,
+        insert_only={"status": "partial", "first_seen_at": seen},
+    )
+    if old is not None and old["status"] in ("blocked", "gone"):
+        _update(db, "threads", thread_id, {"status": "partial", "status_reason": None})
+    return thread_id
+
+
+def _tombstone(db: sqlite_utils.Database, ctx: _PageContext, kept: set[int]) -> int:
+    """Mark deleted the posts last seen on this page that the page no longer shows."""
+    stale = [
+        row["id"]
+        for row in _rows(
+            db, "SELECT id FROM posts WHERE thread_id = ? AND page_number = ?"
+            " AND deleted_at IS NULL", [ctx.thread_id, ctx.page_number],
+        )
+        if row["id"] not in kept
+    ]
+    for post_id in stale:
+        _update(db, "posts", post_id, {"deleted_at": ctx.seen_at})
+    return len(stale)
+
+
+def _refresh_thread(db: sqlite_utils.Database, thread_id: int) -> None:
+    """Recompute the thread columns derived from its archived posts."""
+    derived = _row(
+        db,
+        "SELECT"
+        " (SELECT count(*) FROM posts WHERE thread_id = t.id AND deleted_at IS NULL)"
+        "   AS post_count,"
+        " (SELECT max(posted_at) FROM posts WHERE thread_id = t.id) AS last_post_at,"
+        " (SELECT id FROM posts WHERE thread_id = t.id"
+        "   AND external_id = t.accepted_post_external_id) AS accepted_post_id"
+        " FROM threads t WHERE t.id = ?",
+        [thread_id],
+    )
+    first = _row(
+        db,
+        "SELECT author_id, posted_at AS created_at FROM posts WHERE thread_id = ?"
+        " AND position = 1 ORDER BY deleted_at IS NOT NULL, id LIMIT 1",
+        [thread_id],
+    )
+    _sync(db, "threads", thread_id, {**(derived or {}), **_present(**(first or {}))})
+
+
+def write_thread_page(
+    db: sqlite_utils.Database,
+    site_id: int,
+    page: ThreadPage,
+    *,
+    page_id: int | None = None,
+    seen_at: str | None = None,
+) -> WriteStats:
+    """Archive one parsed thread page in a single transaction.
+
+    Posts are upserted by (thread, external id); a post whose title or body changed gets a new
+    post_versions row (old ones are kept); posts last seen on this page number that it no longer
+    shows are marked deleted, and cleared when seen again. A page without posts marks nothing.
+    """
+    stats = WriteStats()
+    seen = seen_at or _now()
+    with db.atomic():
+        board_id = _board(db, site_id, page.thread.board)
+        thread_id = _upsert_thread(db, site_id, page, board_id, seen)
+        ctx = _PageContext(
+            site_id, thread_id, page.page.number, frozenset(page.thread.accepted_post_ids),
+            seen, page_id,
+        )
+        written: dict[str, int] = {}
+        for post in page.posts:
+            if post.external_id in written:  # a page shows each post once; ignore repeats
+                continue
+            post_id, outcome = _write_post(db, ctx, post)
+            written[post.external_id] = post_id
+            stats.posts_new += outcome == "new"
+            stats.posts_changed += outcome == "changed"
+            _write_quotes(db, site_id, post_id, post.quotes)
+        if written:
+            stats.posts_deleted = _tombstone(db, ctx, set(written.values()))
+        _refresh_thread(db, thread_id)
+        if page_id is not None:
+            _sync(db, "pages", page_id, {"thread_id": thread_id, "page_number": ctx.page_number})
+    return stats
+
+
+def set_thread_status(
+    db: sqlite_utils.Database,
+    site_id: int,
+    external_id: str,
+    status: str,
+    reason: str | None = None,
+    *,
+    listing_reply_count: int | None = None,
+    listing_last_post: str | None = None,
+) -> None:
+    """Set a thread's status (complete, partial, blocked, gone), creating a stub row if needed.
+
+    The listing values, when given, record what the listing showed at this (complete) archive.
+    """
+    values = {"status": status, "status_reason": reason} | _present(
+        listing_reply_count=listing_reply_count, listing_last_post=listing_last_post
+    )
+    with db.atomic():
+        _upsert(
+            db, "threads", {"site_id": site_id, "external_id": external_id}, values,
+            insert_only={"first_seen_at": _now()},
+        )
+
+
+def thread_state(db: sqlite_utils.Database, site_id: int, external_id: str) -> Row | None:
+    """The threads row of a thread, or None if it was never archived."""
+    return _row(
+        db, "SELECT * FROM threads WHERE site_id = ? AND external_id = ?", [site_id, external_id]
+    )
+
+
+def summary(db: sqlite_utils.Database, *, runs: int = 5, problems: int = 20) -> dict[str, Any]:
+    """What ``status`` shows: totals, the latest crawl runs, and threads that need attention."""
+    totals = {
+        name: db.execute(sql).fetchone()[0]
+        for name, sql in {
+            "sites": "SELECT count(*) FROM sites",
+            "boards": "SELECT count(*) FROM boards",
+            "threads": "SELECT count(*) FROM threads",
+            "posts": "SELECT count(*) FROM posts WHERE deleted_at IS NULL",
+            "deleted posts": "SELECT count(*) FROM posts WHERE deleted_at IS NOT NULL",
+            "post versions": "SELECT count(*) FROM post_versions",
+            "users": "SELECT count(*) FROM users",
+            "pages fetched": "SELECT count(*) FROM pages",
+            "pending pages": "SELECT count(*) FROM frontier WHERE state = 'pending'",
+        }.items()
+    }
+    by_status = dict(db.execute("SELECT status, count(*) FROM threads GROUP BY status").fetchall())
+    return {
+        "totals": totals,
+        "threads_by_status": by_status,
+        "runs": _rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [runs]),
+        "problems": _rows(
+            db,
+            "SELECT status, status_reason, title, url, external_id FROM threads"
+            " WHERE status IN ('partial', 'blocked', 'gone') ORDER BY status, id LIMIT ?",
+            [problems],
+        ),
+    }

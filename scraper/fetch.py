@@ -1,0 +1,473 @@
+"""HTTP fetching: allowed hosts only, robots.txt, per-host politeness, retries and size caps.
+
+Politeness, per host (a host is a name plus its port when that is not the scheme's default):
+
+- at most ``concurrency`` requests to the host are in flight at once;
+- request *starts* are at least ``interval`` seconds apart whatever the concurrency, where
+  ``interval = max(delay, Crawl-delay of robots.txt)``; concurrency therefore only pays when
+  answers take longer than the interval, and ``delay=0`` runs ``concurrency`` requests flat out;
+- a ``Retry-After`` on a retried answer pauses the whole host until it has passed.
+
+Every redirect hop, the robots.txt request included, goes through the same rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from scraper import __version__
+from scraper.robots import RobotsRules
+
+DEFAULT_USER_AGENT = (
+    f"forum-scraper/{__version__} (+https://github.com/forum-scraper/forum-scraper)"
+)
+MAX_REDIRECTS = 10
+MAX_ROBOTS_REDIRECTS = 5
+MAX_RETRY_AFTER = 600.0
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one ``Fetcher.fetch``; ``error`` is None on success (a 304 included)."""
+
+    url: str
+    final_url: str
+    status_code: int | None
+    headers: dict[str, str]
+    body: bytes
+    error: str | None
+    attempts: int
+    not_modified: bool = False
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+Validator = Callable[[bytes, FetchResult], str | None]
+
+
+@dataclass
+class FetchStats:
+    """Counters over the life of a ``Fetcher`` (robots.txt requests included)."""
+
+    requests: int = 0
+    retries: int = 0
+    bytes_received: int = 0
+    transport_errors: int = 0
+    by_status: Counter[int] = field(default_factory=Counter)
+
+
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    interval: float
+    robots: RobotsRules | None = None
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = -math.inf
+    paused_until: float = -math.inf
+
+
+class _Retry(Exception):
+    """A failed attempt worth another one."""
+
+    def __init__(self, result: FetchResult, retry_after: float | None = None) -> None:
+        super().__init__(result.error)
+        self.result = result
+        self.retry_after = retry_after
+
+
+def host_key(url: str | httpx.URL) -> str:
+    """``host`` or ``host:port`` (port only when not the scheme's default), lower-case, IDNA.
+
+    A bare ``"example.com:8080"`` is read as a host, a string with ``://`` as a URL.
+    """
+    if isinstance(url, str):
+        url = httpx.URL(url if "://" in url else f"http://{url}")
+    return url.netloc.decode("ascii")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` (delta-seconds or HTTP-date), capped at 10 min."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+class Fetcher:
+    """Fetches pages of ``allowed_hosts`` politely (see the module docstring for the rules).
+
+    Transport errors, 429, 500, 502, 503, 504 and a ``validate`` complaint are retried up to
+    ``max_attempts`` times, waiting ``backoff * 2**n`` plus up to ``backoff`` of jitter, at most
+    ``max_backoff``, and never less than a ``Retry-After``. Each request must complete within
+    ``2 * timeout`` besides httpx's own connect/read/write/pool timeouts. Bodies are capped at
+    ``max_bytes`` after decompression. Cookies are never kept. ``sleep`` and ``clock`` are
+    the waiting and the monotonic time used for politeness and backoff (tests inject fakes).
+    """
+
+    def __init__(
+        self,
+        allowed_hosts: Iterable[str],
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        concurrency: int = 2,
+        delay: float = 1.0,
+        timeout: float = 30.0,
+        max_bytes: int = 20 * 2**20,
+        max_attempts: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        obey_robots: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if concurrency < 1 or max_attempts < 1:
+            raise ValueError("concurrency and max_attempts must be at least 1")
+        self.allowed_hosts = frozenset(host_key(host) for host in allowed_hosts)
+        self.user_agent = user_agent
+        self.concurrency = concurrency
+        self.delay = delay
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_attempts = max_attempts
+        self.max_backoff = max_backoff
+        self.obey_robots = obey_robots
+        self.stats = FetchStats()
+        self.notes: list[str] = []
+        self._sleep = sleep
+        self._clock = clock
+        self._backoff = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(
+            0, backoff
+        )
+        self._hosts: dict[str, _Host] = {}
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"user-agent": user_agent},
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def allowed(self, url: str) -> bool:
+        """Whether ``url`` is on an allowed host and permitted by its robots.txt, if loaded."""
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL:
+            return False
+        if self._refusal(target) is not None:
+            return False
+        host = self._hosts.get(host_key(target))
+        return host is None or host.robots is None or host.robots.can_fetch(str(target))
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        validate: Validator | None = None,
+    ) -> FetchResult:
+        """GET ``url``; never raises for network or HTTP trouble, ``error`` says what it was.
+
+        ``etag`` / ``last_modified`` make the request conditional (a 304 gives
+        ``not_modified=True``); ``validate(body, result)`` may return an error text for a
+        body that looks wrong (e.g. truncated), which is retried like a 503.
+        """
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            return _refused(url, f"invalid URL: {exc}")
+        refusal = self._refusal(target) or await self._robots_refusal(target)
+        if refusal:
+            return _refused(url, refusal)
+        headers = {}
+        if etag:
+            headers["if-none-match"] = etag
+        if last_modified:
+            headers["if-modified-since"] = last_modified
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retry),
+            sleep=self._sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        attempts = 0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    result = await self._follow(url, target, headers, robots=True)
+                    result = _validated(result, validate)
+        except _Retry as exc:
+            result = exc.result
+            if result.status_code in RETRY_STATUSES and attempts > 1:
+                result.error = f"HTTP {result.status_code} after {attempts} attempts"
+        result.attempts = attempts
+        return result
+
+    def _refusal(self, url: httpx.URL, *, redirect: bool = False) -> str | None:
+        if url.scheme not in ("http", "https"):
+            return f"{'redirect to ' if redirect else ''}unsupported URL: {url}"
+        key = host_key(url)
+        if key not in self.allowed_hosts:
+            return f"redirect to another host: {key}" if redirect else f"host not allowed: {key}"
+        return None
+
+    async def _robots_refusal(self, url: httpx.URL) -> str | None:
+        if not self.obey_robots:
+            return None
+        host = self._host(url)
+        if host.robots is None:
+            async with host.robots_lock:
+                if host.robots is None:
+                    host.robots = await self._load_robots(url)
+                    host.interval = max(self.delay, host.robots.crawl_delay or 0.0)
+        return None if host.robots.can_fetch(str(url)) else "blocked by robots.txt"
+
+    async def _load_robots(self, url: httpx.URL) -> RobotsRules:
+        """robots.txt of ``url``'s host: missing (4xx) allows all; other failures too, noted."""
+        target = url.copy_with(path="/robots.txt", query=None, fragment=None)
+        try:
+            result = await self._follow(
+                str(target), target, {}, robots=False, max_redirects=MAX_ROBOTS_REDIRECTS
+            )
+        except _Retry as exc:
+            result = exc.result
+        status = result.status_code or 0
+        if result.error is None and 200 <= status < 300:
+            return RobotsRules(result.body.decode("utf-8", "replace"), self.user_agent)
+        if 400 <= status < 500 and status not in RETRY_STATUSES:
+            return RobotsRules(None, self.user_agent)
+        note = f"robots.txt of {host_key(url)}: {result.error}; treated as allowing everything"
+        log.warning(note)
+        self.notes.append(note)
+        return RobotsRules(None, self.user_agent, note)
+
+    async def _follow(
+        self,
+        url: str,
+        target: httpx.URL,
+        headers: dict[str, str],
+        *,
+        robots: bool,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> FetchResult:
+        """Request ``target`` and follow its redirects, checking every hop before requesting it."""
+        for _ in range(max_redirects + 1):
+            result, location = await self._hop(url, target, headers)
+            if location is None:
+                return result
+            try:
+                target = target.join(location)
+            except httpx.InvalidURL:
+                return replace(result, error=f"bad redirect: {location}")
+            refusal = self._refusal(target, redirect=True)
+            if refusal is None and robots:
+                refusal = await self._robots_refusal(target)
+            if refusal:
+                return replace(result, error=refusal)
+        return replace(result, error="too many redirects")
+
+    async def _hop(
+        self, url: str, target: httpx.URL, headers: dict[str, str]
+    ) -> tuple[FetchResult, str | None]:
+        """One polite request; returns the result and the redirect location, if any."""
+        host = self._host(target)
+        async with host.slots:
+            await self._turn(host)
+            self.stats.requests += 1
+            deadline = 2 * self.timeout
+            try:
+                async with asyncio.timeout(deadline):
+                    return await self._exchange(url, target, headers)
+            except TimeoutError:
+                self.stats.transport_errors += 1
+                error = f"timeout: no complete response within {deadline:g} s"
+                raise _Retry(FetchResult(url, str(target), None, {}, b"", error, 0)) from None
+            except _Retry as exc:
+                if exc.retry_after:
+                    host.paused_until = max(host.paused_until, self._clock() + exc.retry_after)
+                raise
+
+    async def _turn(self, host: _Host) -> None:
+        """Wait until the host may see another request start."""
+        while True:
+            now = self._clock()
+            start = max(now, host.last_start + host.interval, host.paused_until)
+            host.last_start = start
+            if start > now:
+                await self._sleep(start - now)
+            if host.paused_until <= start:
+                return
+
+    async def _exchange(
+        self, url: str, target: httpx.URL, headers: dict[str, str]
+    ) -> tuple[FetchResult, str | None]:
+        result = FetchResult(url, str(target), None, {}, b"", None, 0)
+        response: httpx.Response | None = None
+        try:
+            async with self._client.stream("GET", target, headers=headers) as response:
+                self.stats.by_status[response.status_code] += 1
+                result.status_code = response.status_code
+                result.headers = {name.lower(): value for name, value in response.headers.items()}
+                location = await self._answer(response, result)
+        except httpx.TransportError as exc:
+            self.stats.transport_errors += 1
+            raise _Retry(replace(result, error=_transport_error(exc, response))) from None
+        finally:
+            if response is not None:
+                self.stats.bytes_received += response.num_bytes_downloaded
+        return result, location
+
+    async def _answer(self, response: httpx.Response, result: FetchResult) -> str | None:
+        """Fill ``result`` from the response; returns the location of a redirect."""
+        status = response.status_code
+        if status in REDIRECT_STATUSES:
+            location = response.headers.get("location")
+            if location:
+                return location
+            result.error = f"HTTP {status} without Location"
+        elif status == 304:
+            result.not_modified = True
+        elif status in RETRY_STATUSES:
+            result.error = f"HTTP {status}"
+            raise _Retry(result, parse_retry_after(response.headers.get("retry-after")))
+        elif 200 <= status < 300:
+            await self._read_body(response, result)
+        else:
+            result.error = f"HTTP {status}"
+        return None
+
+    async def _read_body(self, response: httpx.Response, result: FetchResult) -> None:
+        declared = _content_length(response)
+        too_large = f"response larger than {_format_size(self.max_bytes)}"
+        if declared is not None and declared > self.max_bytes:
+            result.error = too_large
+            return
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    result.error = too_large
+                    return
+                chunks.append(chunk)
+        except httpx.DecodingError as exc:
+            result.error = f"undecodable body: {exc}"
+            return
+        result.body = b"".join(chunks)
+
+    def _host(self, url: httpx.URL) -> _Host:
+        key = host_key(url)
+        if key not in self._hosts:
+            self._hosts[key] = _Host(asyncio.Semaphore(self.concurrency), self.delay)
+        return self._hosts[key]
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Jittered exponential backoff, but at least the server's ``Retry-After``."""
+        wait = min(self._backoff(state), self.max_backoff)
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = exc.retry_after if isinstance(exc, _Retry) else None
+        return max(wait, retry_after or 0.0)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        url = exc.result.url if isinstance(exc, _Retry) else "?"
+        log.info("retrying %s after attempt %d: %s", url, state.attempt_number, exc)
+
+
+def _validated(result: FetchResult, validate: Validator | None) -> FetchResult:
+    if validate is None or result.error is not None or result.not_modified:
+        return result
+    error = validate(result.body, result)
+    if error:
+        raise _Retry(replace(result, body=b"", error=error))
+    return result
+
+
+def _refused(url: str, error: str) -> FetchResult:
+    return FetchResult(url, url, None, {}, b"", error, 0)
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _transport_error(exc: httpx.TransportError, response: httpx.Response | None) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: {text}"
+    declared = _content_length(response) if response is not None else None
+    if isinstance(exc, httpx.RemoteProtocolError) and declared is not None:
+        return f"truncated body (got {response.num_bytes_downloaded} of {declared} bytes)"
+    return f"connection failed: {text}"
+
+
+def _format_size(size: int) -> str:
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
