@@ -41,6 +41,7 @@ from scraper.robots import RobotsRules
 DEFAULT_USER_AGENT = (
     f"forum-scraper/{__version__} (+https://github.com/forum-scraper/forum-scraper)"
 )
+ROBOTS_REFUSAL = "blocked by robots.txt"
 MAX_REDIRECTS = 10
 MAX_ROBOTS_REDIRECTS = 5
 MAX_RETRY_AFTER = 600.0
@@ -282,7 +283,7 @@ class Fetcher:
                 if host.robots is None:
                     host.robots = await self._load_robots(url)
                     host.interval = max(self.delay, host.robots.crawl_delay or 0.0)
-        return None if host.robots.can_fetch(str(url)) else "blocked by robots.txt"
+        return None if host.robots.can_fetch(str(url)) else ROBOTS_REFUSAL
 
     async def _load_robots(self, url: httpx.URL) -> RobotsRules:
         """robots.txt of ``url``'s host: missing (4xx) allows all; other failures too, noted."""

@@ -102,7 +102,9 @@ class ThreadPage:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        order = ["schema", "platform", "url", "canonical_url", "page", "thread", "posts", "warnings"]
+        order = [
+            "schema", "platform", "url", "canonical_url", "page", "thread", "posts", "warnings",
+        ]
         return {k: d[k] for k in order}
 
 

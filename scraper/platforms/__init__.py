@@ -43,17 +43,25 @@ def for_url(url: str) -> ModuleType | None:
 
 def parse(
     body: bytes | str,
-    url: str,
+    url: str | None,
     *,
     platform: str | None = None,
     content_type: str | None = None,
     tz: str | None = None,
 ) -> ThreadPage | ListingPage:
-    """Parse one saved page: detect the platform and the page kind, return its dataclasses."""
+    """Parse one saved page: detect the platform and the page kind, return its dataclasses.
+
+    Without ``url`` the page's own canonical link stands for it.
+    """
     text = decode_html(body, content_type) if isinstance(body, bytes) else body
-    if "<" not in text[:4096] and "<" not in text:
+    if "<" not in text:
         raise NotForumPage(f"not HTML: {describe_text(text)}")
     tree = LexborHTMLParser(text)
+    if not url:
+        link = tree.css_first('link[rel="canonical"]') or tree.css_first('meta[property="og:url"]')
+        url = link and (link.attributes.get("href") or link.attributes.get("content"))
+        if not url:
+            raise NotForumPage("no URL given (--url) and the page names no canonical URL")
     if platform:
         module = get(platform)
     else:

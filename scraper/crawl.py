@@ -1,0 +1,463 @@
+"""The crawl loop: frontier in, fetches out, parsed pages into the archive.
+
+It owns politeness (through the fetcher), resume (through the frontier) and change detection
+(listing rows against what the archive holds). Every page's rows and its frontier update commit
+in one transaction, so a crawl killed at any moment continues cleanly with the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from scraper import archive, frontier, platforms
+from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
+from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
+
+DEFAULT_DB = Path("data/forum.db")
+
+
+class CrawlError(Exception):
+    """A crawl that cannot start: bad URL, archive locked, unknown platform."""
+
+
+@dataclass
+class CrawlOptions:
+    db_path: Path = DEFAULT_DB
+    max_pages: int | None = None
+    max_time: float | None = None
+    concurrency: int = 2
+    delay: float = 1.0
+    full: bool = False
+    user_agent: str = DEFAULT_USER_AGENT
+    obey_robots: bool = True
+    tz: str | None = None
+    timeout: float = 30.0
+    max_bytes: int = 20 * 2**20
+    max_attempts: int = 5
+    backoff: float = 1.0
+
+
+@dataclass
+class CrawlStats:
+    pages_fetched: int = 0
+    not_modified: int = 0
+    threads_skipped: int = 0
+    posts_new: int = 0
+    posts_changed: int = 0
+    posts_deleted: int = 0
+    errors: int = 0
+    blocked: int = 0
+    robots_skipped: int = 0
+    started: float = field(default_factory=time.monotonic)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.pages_fetched / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass
+class CrawlReport:
+    run_id: int
+    status: str  # complete | incomplete | stopped
+    stats: CrawlStats
+    pending: int
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "complete" else 1
+
+
+@contextmanager
+def crawl_lock(db_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the archive; the OS releases it even on ``kill -9``."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CrawlError(f"another crawl is already running on {db_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def looks_truncated(body: bytes, result: FetchResult) -> str | None:
+    """An HTML page that stops before its closing tag was cut short in transit."""
+    if "html" in (result.content_type or "") and b"</html>" not in body[-4096:].lower():
+        return f"truncated page: no closing </html> tag in {len(body)} bytes"
+    return None
+
+
+def base_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Crawler:
+    def __init__(
+        self,
+        db: Database,
+        options: CrawlOptions,
+        fetcher: Fetcher,
+        progress: Callable[[CrawlStats], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.options = options
+        self.fetcher = fetcher
+        self.progress = progress or (lambda stats: None)
+        self.stats = CrawlStats()
+        self.sites: dict[str, int] = {}
+        self.run_id = 0
+        self.stopped = False
+
+    # -- seeding ---------------------------------------------------------------------------
+
+    def site_id(self, url: str, module: ModuleType) -> int:
+        base = base_url(url)
+        if base not in self.sites:
+            self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
+        return self.sites[base]
+
+    def seed(self, urls: list[str]) -> None:
+        """Queue the start URLs, unless an interrupted run left work to resume."""
+        resuming = frontier.has_pending(self.db)
+        if resuming:
+            self.stats.messages.append("resuming the interrupted crawl")
+        with self.db.atomic():
+            if not resuming:
+                frontier.reset(self.db)
+            for url in urls:
+                module = platforms.for_url(url)
+                kind = module.url_kind(url)
+                site_id = self.site_id(url, module)
+                if kind == "thread":
+                    uid = module.thread_id(url)
+                    frontier.add(
+                        self.db, module.thread_page_url(url, 1), "thread", site_id=site_id,
+                        thread_external_id=uid, page_number=1, run_id=self.run_id,
+                    )
+                else:
+                    frontier.add(self.db, url, kind, site_id=site_id, run_id=self.run_id)
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def budget_left(self) -> bool:
+        o = self.options
+        if o.max_pages is not None and self.stats.pages_fetched >= o.max_pages:
+            return False
+        return not (o.max_time is not None and time.monotonic() - self.stats.started >= o.max_time)
+
+    async def run(self) -> None:
+        tasks: dict[int, asyncio.Task] = {}
+        window = max(2, self.options.concurrency * 2)
+        while True:
+            if self.budget_left():
+                room = window - len(tasks)
+                if self.options.max_pages is not None:
+                    room = min(room, self.options.max_pages - self.stats.pages_fetched - len(tasks))
+                if room > 0:
+                    for item in frontier.next_items(self.db, room, exclude=tasks.keys()):
+                        tasks[item["id"]] = asyncio.create_task(self.work(item))
+            else:
+                self.stopped = True
+            if not tasks:
+                break
+            done, _ = await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_COMPLETED)
+            for item_id in [i for i, t in tasks.items() if t in done]:
+                tasks.pop(item_id)
+            self.progress(self.stats)
+
+    async def work(self, item: dict) -> None:
+        """Fetch, parse and archive one frontier item; a bug in one page never stops the crawl."""
+        try:
+            await self.process(item)
+        except Exception as exc:  # noqa: BLE001 - recorded, reported, and the crawl goes on
+            error = f"internal error: {type(exc).__name__}: {exc}"
+            self.stats.errors += 1
+            self.stats.messages.append(f"{item['url']}: {error}")
+            frontier.finish(self.db, item["id"], frontier.FAILED, error)
+
+    async def process(self, item: dict) -> None:
+        url = item["url"]
+        module = platforms.for_url(url)
+        previous = archive.latest_page(self.db, url)
+        conditional = previous if previous and previous.get("sha256") else None
+        result = await self.fetcher.fetch(
+            url,
+            etag=conditional and conditional.get("etag"),
+            last_modified=conditional and conditional.get("last_modified"),
+            validate=looks_truncated,
+        )
+        if result.status_code is not None or result.attempts:
+            self.stats.pages_fetched += 1
+        if result.not_modified and conditional:
+            self.stats.not_modified += 1
+            body, page_id = archive.page_body(self.db, conditional["id"]), None
+            content_type = conditional.get("content_type")
+        elif result.error == ROBOTS_REFUSAL:
+            self.stats.robots_skipped += 1
+            with self.db.atomic():
+                frontier.finish(self.db, item["id"], frontier.SKIPPED, result.error)
+            return
+        elif result.error:
+            self.fetch_failed(item, result)
+            return
+        else:
+            body, page_id, content_type = result.body, None, result.content_type
+        final_url = result.final_url or url
+        try:
+            parsed = platforms.parse(
+                body, final_url, platform=module.NAME, content_type=content_type, tz=self.options.tz
+            )
+        except BlockedPage as exc:
+            self.parse_failed(item, result, str(exc), blocked=True)
+            return
+        except ParseError as exc:
+            self.parse_failed(item, result, str(exc))
+            return
+        with self.db.atomic():
+            if not result.not_modified:
+                page_id = self.record(result, parsed, module)
+            if isinstance(parsed, ThreadPage):
+                self.thread_page(item, module, parsed, page_id)
+            else:
+                self.listing_page(item, module, parsed)
+            frontier.finish(self.db, item["id"], frontier.DONE)
+            if isinstance(parsed, ThreadPage):
+                self.maybe_finish_thread(item, parsed.thread.external_id)
+
+    def record(self, result: FetchResult, parsed: ThreadPage | ListingPage, module) -> int:
+        kind = "thread" if isinstance(parsed, ThreadPage) else parsed.kind
+        return archive.record_fetch(
+            self.db, url=result.url, status_code=result.status_code, body=result.body,
+            content_type=result.content_type, etag=result.etag,
+            last_modified=result.last_modified, final_url=result.final_url, page_kind=kind,
+            parse_status="parsed",
+        )
+
+    def thread_page(self, item: dict, module, page: ThreadPage, page_id: int | None) -> None:
+        site_id = item["site_id"]
+        if page_id is not None:
+            stats = archive.write_thread_page(self.db, site_id, page, page_id=page_id)
+            self.stats.posts_new += stats.posts_new
+            self.stats.posts_changed += stats.posts_changed
+            self.stats.posts_deleted += stats.posts_deleted
+            state = archive.thread_state(self.db, site_id, page.thread.external_id)
+            archive.set_parse_status(
+                self.db, page_id, "parsed", thread_id=state and state["id"],
+                page_number=page.page.number,
+            )
+        thread_url = page.thread.url or item["url"]
+        number, count = page.page.number, page.page.count
+        following = range(number + 1, count + 1) if count else ()
+        urls = [module.thread_page_url(thread_url, n) for n in following]
+        if not count and page.page.next_url:
+            urls.append(page.page.next_url)
+        for offset, next_url in enumerate(urls, start=1):
+            self.enqueue(
+                next_url, "thread", item, thread_external_id=page.thread.external_id,
+                page_number=number + offset, listing_reply_count=item["listing_reply_count"],
+                listing_last_post=item["listing_last_post"],
+            )
+
+    def listing_page(self, item: dict, module, listing: ListingPage) -> None:
+        site_id = item["site_id"]
+        archive.write_listing(self.db, site_id, listing)
+        for node in [*listing.categories, *listing.boards]:
+            if node.url:
+                self.enqueue(node.url, module.url_kind(node.url) or "board", item)
+        if listing.page.next_url:
+            self.enqueue(listing.page.next_url, item["kind"], item)
+        for row in listing.threads:
+            start = self.first_page_to_fetch(site_id, row)
+            if start is None:
+                self.stats.threads_skipped += 1
+                continue
+            self.enqueue(
+                module.thread_page_url(row.url, start), "thread", item,
+                thread_external_id=row.external_id, page_number=start,
+                listing_reply_count=row.reply_count, listing_last_post=row.last_post_at_raw,
+            )
+
+    def first_page_to_fetch(self, site_id: int, row) -> int | None:
+        """Change detection: None when the listing row shows nothing new since the archive.
+
+        A thread that only gained replies is fetched from its last archived page on, since
+        earlier pages cannot have changed by a reply; anything else is fetched from page 1.
+        """
+        state = archive.thread_state(self.db, site_id, row.external_id)
+        if self.options.full or not state or state["status"] != "complete":
+            return 1
+        old_count, old_last = state["listing_reply_count"], state["listing_last_post"]
+        if old_count is None or row.reply_count is None:
+            return 1
+        if old_count == row.reply_count and old_last == row.last_post_at_raw:
+            return None
+        if row.reply_count > old_count:
+            return max(1, state["page_count"] or 1)
+        return 1
+
+    def enqueue(self, url: str, kind: str, parent: dict, **fields) -> None:
+        if host_key(url) not in self.fetcher.allowed_hosts:
+            return
+        frontier.add(
+            self.db, url, kind, site_id=parent["site_id"], depth=parent["depth"] + 1,
+            run_id=self.run_id, **fields,
+        )
+
+    def maybe_finish_thread(self, item: dict, external_id: str | None) -> None:
+        """Set the thread's status once none of its pages is pending any more."""
+        external_id = external_id or item["thread_external_id"]
+        if not external_id:
+            return
+        states = frontier.thread_items(self.db, item["site_id"], external_id)
+        if states.get(frontier.PENDING):
+            return
+        status = "partial" if states.get(frontier.FAILED) else "complete"
+        archive.set_thread_status(
+            self.db, item["site_id"], external_id, status,
+            "some pages could not be fetched" if status == "partial" else None,
+            listing_reply_count=item["listing_reply_count"] if status == "complete" else None,
+            listing_last_post=item["listing_last_post"] if status == "complete" else None,
+        )
+
+    # -- failures --------------------------------------------------------------------------
+
+    def fetch_failed(self, item: dict, result: FetchResult) -> None:
+        self.stats.errors += 1
+        self.stats.messages.append(f"{item['url']}: {result.error}")
+        with self.db.atomic():
+            if result.status_code is not None or result.attempts:
+                archive.record_fetch(
+                    self.db, url=result.url, status_code=result.status_code,
+                    body=result.body or None, content_type=result.content_type,
+                    final_url=result.final_url,
+                    page_kind=item["kind"], parse_status="fetch-failed", error=result.error,
+                )
+            frontier.finish(self.db, item["id"], frontier.FAILED, result.error)
+            if item["kind"] != "thread":
+                return
+            uid = item["thread_external_id"]
+            if result.status_code in (404, 410) and item["page_number"] == 1:
+                archive.set_thread_status(self.db, item["site_id"], uid, "gone", result.error)
+            else:
+                self.maybe_finish_thread(item, uid)
+
+    def parse_failed(
+        self, item: dict, result: FetchResult, error: str, *, blocked: bool = False
+    ) -> None:
+        self.stats.errors += 1
+        self.stats.blocked += blocked
+        self.stats.messages.append(f"{item['url']}: {error}")
+        with self.db.atomic():
+            if not result.not_modified:
+                archive.record_fetch(
+                    self.db, url=result.url, status_code=result.status_code, body=result.body,
+                    content_type=result.content_type, final_url=result.final_url,
+                    page_kind=item["kind"], parse_status="blocked" if blocked else "parse-failed",
+                    error=error,
+                )
+            frontier.finish(self.db, item["id"], frontier.FAILED, error)
+            uid = item["thread_external_id"]
+            if item["kind"] == "thread" and uid:
+                if blocked:
+                    archive.set_thread_status(self.db, item["site_id"], uid, "blocked", error)
+                else:
+                    self.maybe_finish_thread(item, uid)
+
+
+def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
+    args = {"urls": urls, **{k: str(v) for k, v in asdict(options).items()}}
+    return db["crawl_runs"].insert(
+        {"started_at": frontier.now(), "status": "running", "args": json.dumps(args)}
+    ).last_pk
+
+
+def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> None:
+    db["crawl_runs"].update(
+        run_id,
+        {
+            "finished_at": frontier.now(),
+            "status": status,
+            "pages_fetched": stats.pages_fetched,
+            "pages_skipped": stats.threads_skipped,
+            "posts_new": stats.posts_new,
+            "posts_changed": stats.posts_changed,
+            "posts_deleted": stats.posts_deleted,
+            "errors": stats.errors,
+        },
+    )
+
+
+def check_urls(urls: list[str]) -> None:
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CrawlError(f"not an http(s) URL: {url!r}")
+        module = platforms.for_url(url)
+        if module is None or not module.url_kind(url):
+            raise CrawlError(f"not a forum URL this tool knows: {url!r}")
+
+
+async def crawl_async(
+    urls: list[str],
+    options: CrawlOptions,
+    progress: Callable[[CrawlStats], None] | None = None,
+    *,
+    transport=None,
+) -> CrawlReport:
+    check_urls(urls)
+    with crawl_lock(Path(options.db_path)):
+        db = archive.open_archive(options.db_path)
+        hosts = {host_key(u) for u in urls}
+        fetcher = Fetcher(
+            hosts, user_agent=options.user_agent, concurrency=options.concurrency,
+            delay=options.delay, timeout=options.timeout, max_bytes=options.max_bytes,
+            max_attempts=options.max_attempts, backoff=options.backoff,
+            obey_robots=options.obey_robots,
+            transport=transport,
+        )
+        crawler = Crawler(db, options, fetcher, progress)
+        crawler.run_id = start_run(db, urls, options)
+        status = "interrupted"
+        try:
+            crawler.seed(urls)
+            await crawler.run()
+            pending = frontier.counts(db).get(frontier.PENDING, 0)
+            if pending:
+                status = "stopped"
+            elif crawler.stats.errors:
+                status = "incomplete"
+            else:
+                status = "complete"
+        finally:
+            await fetcher.aclose()
+            finish_run(db, crawler.run_id, status, crawler.stats)
+            db.close()
+        return CrawlReport(crawler.run_id, status, crawler.stats, pending)
+
+
+def crawl(
+    urls: list[str],
+    options: CrawlOptions,
+    progress: Callable[[CrawlStats], None] | None = None,
+) -> CrawlReport:
+    """Crawl ``urls`` into the archive at ``options.db_path``; see :class:`CrawlReport`."""
+    return asyncio.run(crawl_async(urls, options, progress))

@@ -1,0 +1,88 @@
+"""The crawl frontier, kept in the archive so that a killed crawl resumes where it stopped.
+
+The frontier holds the work of the current run: one row per URL to fetch. A run that finds
+pending rows resumes them; otherwise it clears the frontier and seeds it afresh. Callers update
+a row in the same transaction as the rows its page produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+PENDING, DONE, FAILED, SKIPPED = "pending", "done", "failed", "skipped"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def has_pending(db: Database) -> bool:
+    return bool(db.execute("select 1 from frontier where state = ? limit 1", [PENDING]).fetchone())
+
+
+def reset(db: Database) -> None:
+    db.execute("delete from frontier")
+
+
+def add(
+    db: Database,
+    url: str,
+    kind: str,
+    *,
+    site_id: int | None = None,
+    thread_external_id: str | None = None,
+    page_number: int | None = None,
+    depth: int = 0,
+    listing_reply_count: int | None = None,
+    listing_last_post: str | None = None,
+    run_id: int | None = None,
+) -> bool:
+    """Queue ``url`` unless it is already in the frontier; return whether it was added."""
+    cursor = db.execute(
+        "insert or ignore into frontier (url, kind, site_id, thread_external_id, page_number,"
+        " state, attempts, depth, listing_reply_count, listing_last_post, updated_at, run_id)"
+        " values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+        [
+            url, kind, site_id, thread_external_id, page_number, PENDING, depth,
+            listing_reply_count, listing_last_post, now(), run_id,
+        ],
+    )
+    return cursor.rowcount == 1
+
+
+def next_items(db: Database, limit: int, exclude: Collection[int] = ()) -> list[dict]:
+    """Pending rows to work on next: thread pages before listings, oldest first."""
+    placeholders = ",".join("?" * len(exclude))
+    where = f"state = ? and id not in ({placeholders})" if exclude else "state = ?"
+    return list(
+        db.query(
+            f"select * from frontier where {where}"
+            " order by (kind = 'thread') desc, id limit ?",
+            [PENDING, *exclude, limit],
+        )
+    )
+
+
+def finish(db: Database, item_id: int, state: str, error: str | None = None) -> None:
+    db.execute(
+        "update frontier set state = ?, error = ?, attempts = attempts + 1, updated_at = ?"
+        " where id = ?",
+        [state, error, now(), item_id],
+    )
+
+
+def thread_items(db: Database, site_id: int, thread_external_id: str) -> dict[str, int]:
+    """How many frontier rows of one thread are in each state."""
+    rows = db.execute(
+        "select state, count(*) from frontier where site_id = ? and thread_external_id = ?"
+        " group by state",
+        [site_id, thread_external_id],
+    ).fetchall()
+    return dict(rows)
+
+
+def counts(db: Database) -> dict[str, int]:
+    return dict(db.execute("select state, count(*) from frontier group by state").fetchall())
