@@ -197,7 +197,7 @@ class Crawler:
     async def process(self, item: dict) -> None:
         url = item["url"]
         module = platforms.for_url(url)
-        previous = archive.latest_page(self.db, url)
+        previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
         result = await self.fetcher.fetch(
             url,
