@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
@@ -36,3 +37,158 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     return body.decode("cp1252", errors="replace")
+
+
+# --- readable text -------------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+             "\ufeff\u00ad")
+)
+_SPACES = re.compile(r"\s+")
+_COUNT = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*([KkMm])(?![A-Za-z])"  # 1.2K
+    r"|\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+(?!\d)"  # 2,673
+    r"|\d+"
+)
+_MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+
+# Markers used while turning HTML into text: a block boundary (a line break unless the line is
+# empty), a hard line break (<br>), a no-break space (content: keeps a line), and the newlines and
+# spaces of <pre> text, which survive whitespace collapsing.
+_BLOCK, _BREAK, _NBSP, _PRE_NL, _PRE_SP = "\x00", "\x02", "\x01", "\x04", "\x03"
+_QUOTE_START, _QUOTE_END = "\x05", "\x06"  # where a <blockquote> starts and ends
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+    "tfoot", "thead", "tr", "ul",
+})
+# A tag, split out with its name ("p", "/p"); quoted attribute values may hold ">".
+_TAG_SPLIT = re.compile(r"<(/?[A-Za-z][A-Za-z0-9:-]*)[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
+_COMMENT = re.compile(r"<!--.*?-->|<![^>]*>", re.S)
+_HIDDEN_TAGS = ("script", "style", "template", "noscript", "iframe", "title", "head")
+_HIDDEN = re.compile(rf"<({'|'.join(_HIDDEN_TAGS)})\b.*?</\1\s*>", re.S | re.I)
+_PRE = re.compile(r"<pre\b.*?</pre\s*>", re.S | re.I)
+_PRE_MAP = {0x0A: _PRE_NL, 0x20: _PRE_SP, 0x09: _PRE_SP, 0x0D: None}
+_INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+_BLOCK_RUN = re.compile(f"{_BLOCK}[ {_BLOCK}]*")
+_BLOCK_AFTER_BREAK = re.compile(f"{_BREAK} *{_BLOCK}")
+_SPACE_RUN = re.compile("  +")
+_BLANK_LINES = re.compile("\n\n\n+")
+
+
+def clean_text(text: str | None) -> str:
+    """Remove invisible marks (U+200E...) and collapse all whitespace (NBSP too) to one space."""
+    if not text:
+        return ""
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def parse_count(text: str | None) -> int | None:
+    """The first count in ``text`` as an int: "2,673" -> 2673, "9 REPLIES" -> 9, "1.2K" -> 1200."""
+    if not text:
+        return None
+    m = _COUNT.search(text)
+    if m is None:
+        return None
+    if m.group(2):
+        return round(float(m.group(1).replace(",", ".")) * _MULTIPLIERS[m.group(2).lower()])
+    return int(re.sub(r"\D", "", m.group(0)))
+
+
+def _marks(quotes: bool) -> dict[str, str]:
+    """What each tag name (and its end tag) becomes in marked text."""
+    marks = dict.fromkeys(BLOCK_TAGS, _BLOCK) | {"br": _BREAK, "td": " ", "th": " "}
+    marks |= {f"/{name}": mark for name, mark in marks.items()}
+    marks |= dict.fromkeys(_HIDDEN_TAGS, "")  # their content is cut out before splitting
+    if quotes:
+        marks |= {"blockquote": _BLOCK + _QUOTE_START + _BLOCK,
+                  "/blockquote": _BLOCK + _QUOTE_END + _BLOCK}
+    return marks | {name.upper(): mark for name, mark in marks.items()}
+
+
+_TEXT_MARKS = _marks(quotes=False)
+_QUOTE_MARKS = _marks(quotes=True)
+_SPECIAL = frozenset(_HIDDEN_TAGS) | {name.upper() for name in _HIDDEN_TAGS} | {"pre", "PRE"}
+
+
+def _protect_pre(m: re.Match[str]) -> str:
+    return m.group(0).translate(_PRE_MAP)
+
+
+def _marked_text(html: str, marks: dict[str, str]) -> str:
+    """Text with markers for line structure: tags replaced, entities decoded, spaces collapsed."""
+    if "<" in html:
+        if "<!" in html:
+            html = _COMMENT.sub("", html)
+        parts = _TAG_SPLIT.split(html)
+        names = parts[1::2]
+        if not _SPECIAL.isdisjoint(names):  # hidden content, or <pre> whitespace to keep
+            parts = _TAG_SPLIT.split(_PRE.sub(_protect_pre, _HIDDEN.sub("", html)))
+            names = parts[1::2]
+        get = marks.get
+        parts[1::2] = [get(name, "") for name in names]
+        html = "".join(parts)
+    if "&" in html:
+        html = unescape(html)
+    if "\xa0" in html:
+        html = html.replace("\xa0", _NBSP)
+    text = " ".join(html.split())
+    if not text.isascii() and _INVISIBLE_CHARS.search(text):
+        text = _INVISIBLE_CHARS.sub("", text)
+    return text
+
+
+def _lines(text: str) -> str:
+    """Marked text to lines: a block boundary breaks the line unless it is still empty."""
+    if _BLOCK in text:
+        text = _BLOCK_AFTER_BREAK.sub(_BREAK, _BLOCK_RUN.sub(_BLOCK, _BREAK + text))
+        text = text.replace(_BLOCK, "\n")
+    text = text.replace(_BREAK, "\n")
+    if _NBSP in text:
+        text = text.replace(_NBSP, " ")
+        if "  " in text:
+            text = _SPACE_RUN.sub(" ", text)
+    text = text.replace(" \n", "\n").replace("\n ", "\n")  # spaces are single by now
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    text = text.strip()
+    if _PRE_SP in text or _PRE_NL in text:
+        text = text.replace(_PRE_SP, " ").replace(_PRE_NL, "\n")
+    return text
+
+
+def html_text(html: str | None) -> str:
+    """Readable text of an HTML fragment.
+
+    Paragraphs and other blocks start and end lines, ``<br>`` breaks a line, ``<wbr>`` (like any
+    inline tag) leaves words whole, entities are decoded, whitespace collapses except in ``<pre>``,
+    invisible marks go, lines are trimmed and at most one blank line is kept in a row. A paragraph
+    holding only a no-break space is a blank line.
+    """
+    return _lines(_marked_text(html, _TEXT_MARKS)) if html else ""
+
+
+def html_text_with_quotes(html: str | None) -> tuple[str, list[tuple[int, str]]]:
+    """The text of a fragment (as ``html_text``) and, for every ``<blockquote>`` in document
+    order, its depth (1 for an outermost quote) and its own text: nested quotes left out, each
+    leaving a line break."""
+    if not html:
+        return "", []
+    whole: list[str] = []
+    open_quotes: list[list[str]] = []
+    quotes: list[tuple[int, list[str]]] = []
+    for started, segment in enumerate(_marked_text(html, _QUOTE_MARKS).split(_QUOTE_START)):
+        if started:
+            quotes.append((len(open_quotes) + 1, []))
+            open_quotes.append(quotes[-1][1])
+        for ended, piece in enumerate(segment.split(_QUOTE_END)):
+            if ended and open_quotes:
+                open_quotes.pop()
+            whole.append(piece)
+            if open_quotes:
+                open_quotes[-1].append(piece)
+    return _lines("".join(whole)), [(depth, _lines("".join(own))) for depth, own in quotes]
