@@ -46,7 +46,10 @@ def squashed(text: str) -> str:
 def test_page_matches_its_golden(name: str) -> None:
     golden = FIXTURES / name.replace(".html", ".expected.json")
     expected = json.loads(golden.read_text(encoding="utf-8"))
-    assert parsed(name).to_dict() == expected
+    result = parsed(name).to_dict()
+    assert result == expected
+    text = json.dumps(result, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    assert golden.read_text(encoding="utf-8") == text  # as tests/update_goldens.py writes it
 
 
 # --- thread pages against the MANIFEST facts ---------------------------------------------------
@@ -283,14 +286,32 @@ def test_thread_url_without_messages_or_form_says_so() -> None:
     assert str(error.value) == "no posts found on a thread page: Oops"
 
 
-def test_bot_challenge_is_blocked() -> None:
+def test_bot_challenge_at_a_thread_url_is_blocked() -> None:
     html = (
-        "<html><head><title>Just a moment...</title></head><body class='lia-body'>"
+        "<html><head><title>Just a moment...</title></head><body>"
         "<form id='challenge-form' action='/cdn-cgi/challenge'></form></body></html>"
     )
-    with pytest.raises(BlockedPage) as error:
-        parse(html.encode(), "https://community.example.com/t5/B/S/td-p/1")
+    with pytest.raises(BlockedPage) as error:  # the crawler names the platform of the URL
+        parse(html.encode(), "https://community.example.com/t5/B/S/td-p/1", platform="khoros")
     assert str(error.value) == "bot challenge instead of posts: Just a moment..."
+
+
+def test_consent_wall_is_blocked() -> None:
+    html = (
+        "<html><head><title>Your privacy</title></head><body>"
+        "<div id='consent-banner'><form action='/privacy'><button>Accept</button></form></div>"
+        "</body></html>"
+    )
+    with pytest.raises(BlockedPage) as error:
+        parse(html.encode(), "https://community.example.com/t5/B/S/td-p/1", platform="khoros")
+    assert str(error.value) == "consent page instead of posts: Your privacy"
+
+
+def test_other_html_at_a_thread_url_is_not_khoros() -> None:
+    html = b"<html><head><title>Parked domain</title></head><body>For sale</body></html>"
+    with pytest.raises(NotForumPage) as error:
+        parse(html, "https://community.example.com/t5/B/S/td-p/1", platform="khoros")
+    assert str(error.value) == "not a Khoros page: Parked domain"
 
 
 def test_not_khoros_page_is_refused() -> None:
@@ -356,3 +377,14 @@ def test_not_khoros_is_not_detected() -> None:
     name = "not_khoros.html"
     tree = LexborHTMLParser((FIXTURES / name).read_bytes())
     assert not khoros.detect(tree, MANIFEST[name]["url"])
+
+
+def test_generic_uid_elements_skip_the_solution_copy() -> None:
+    """Without the usual wrapper classes, elements with a uid are messages, copies excepted."""
+    html = (FIXTURES / "current_solved.html").read_text(encoding="utf-8")
+    html = html.replace("lia-message-view-wrapper", "lia-message-box")
+    html = html.replace("lia-message-view-solution-copy", "lia-message-box")
+    page = parse(html.encode(), MANIFEST["current_solved.html"]["url"], tz="Europe/Berlin")
+    assert [p.external_id for p in page.posts] == facts("current_solved.html")["uids"]
+    assert page.thread.accepted_post_ids == ["880107"]
+    assert "View solution in original post" not in page.posts[0].body_text

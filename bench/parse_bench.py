@@ -1,0 +1,105 @@
+"""Parse cost against a bare Lexbor parse of the same bytes (DESIGN §5: at most 2x).
+
+Times, best of N repeats, the full parse (``scraper.platforms.parse``: decoding, detection and
+extraction) and a bare ``LexborHTMLParser(bytes)`` for every Khoros fixture page and every page of
+../shared/corpus/khoros when present, in alternation so that both see the same machine load.
+Prints one line per page and the ratio over all pages and over the corpus pages.
+
+    python bench/parse_bench.py [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scraper.models import ParseError  # noqa: E402
+from scraper.platforms import parse  # noqa: E402
+
+FIXTURES = ROOT / "fixtures" / "khoros"
+CORPUS = ROOT.parent / "shared" / "corpus" / "khoros"
+_LEGO = "https://community.lego.com/t5/"
+_THREAD = _LEGO + "Old-BIONICLE-Roleplay/MATORAN-HQ/td-p/1290411"
+CORPUS_URLS = {  # the pages' own URLs (see the corpus MANIFEST.tsv)
+    "lego_thread_1290411_p1of538.html": _THREAD,
+    "lego_thread_1290411_p10of538.html": _THREAD + "/page/10",
+    "lego_board_1019_CLASSICS_listing_browser_saved.htm": _LEGO + "CLASSICS/bd-p/1019",
+}
+
+
+def pages() -> list[tuple[str, bytes, str, str | None]]:
+    """(name, bytes, url, tz) of every fixture page in the manifest and every corpus page."""
+    found = []
+    manifest = FIXTURES / "MANIFEST.json"
+    if manifest.exists():
+        for name, entry in json.loads(manifest.read_text(encoding="utf-8")).items():
+            body = (FIXTURES / name).read_bytes()
+            found.append((name, body, entry["url"], entry.get("tz")))
+    for name, url in CORPUS_URLS.items():
+        path = CORPUS / name
+        if path.exists():
+            found.append((f"corpus/{name}", path.read_bytes(), url, None))
+    return found
+
+
+def best_of(repeats: int, *funcs: Callable[[], object]) -> list[float]:
+    """The best time of each function over ``repeats`` rounds that run them in turn, so that
+    both sides of a comparison see the same machine load."""
+    best = [float("inf")] * len(funcs)
+    for _ in range(repeats):
+        for i, func in enumerate(funcs):
+            start = time.perf_counter()
+            func()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
+def full_parse(body: bytes, url: str, tz: str | None) -> str:
+    try:
+        parse(body, url, tz=tz)
+    except ParseError as error:  # blocked / not-Khoros pages are timed all the same
+        return type(error).__name__
+    return "ok"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=200)
+    args = parser.parse_args()
+    rows = pages()
+    if not rows:
+        print("no pages found", file=sys.stderr)
+        return 1
+    totals: dict[str, list[float]] = {"all": [0.0, 0.0], "corpus": [0.0, 0.0]}
+    print(f"{'page':58} {'KiB':>6} {'bare ms':>8} {'full ms':>8} {'ratio':>6}  result")
+    for name, body, url, tz in rows:
+        bare, full = best_of(
+            args.repeats,
+            lambda body=body: LexborHTMLParser(body),
+            lambda body=body, url=url, tz=tz: full_parse(body, url, tz),
+        )
+        for key in ("all", "corpus") if name.startswith("corpus/") else ("all",):
+            totals[key][0] += bare
+            totals[key][1] += full
+        result = full_parse(body, url, tz)
+        print(
+            f"{name[:58]:58} {len(body) / 1024:6.0f} {bare * 1000:8.3f} {full * 1000:8.3f} "
+            f"{full / bare:6.2f}  {result}"
+        )
+    for key, (bare, full) in totals.items():
+        if bare:
+            print(f"{key} pages: ratio (sum full / sum bare) {full / bare:.2f} (target <= 2.00)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
