@@ -26,6 +26,7 @@ from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResu
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
 
 DEFAULT_DB = Path("data/forum.db")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class CrawlError(Exception):
@@ -99,10 +100,25 @@ def crawl_lock(db_path: Path) -> Iterator[None]:
 
 
 def looks_truncated(body: bytes, result: FetchResult) -> str | None:
-    """An HTML page that stops before its closing tag was cut short in transit."""
-    if "html" in (result.content_type or "") and b"</html>" not in body[-4096:].lower():
+    """An empty answer, or an HTML page that stops before its closing tag (cut short in
+    transit); both are retried. Bytes that never opened an ``<html>`` are left to the parser."""
+    if not body.strip():
+        return "empty page: the answer has no body"
+    if (
+        "html" in (result.content_type or "")
+        and b"</html>" not in body[-4096:].lower()
+        and b"<html" in body[:65536].lower()
+    ):
         return f"truncated page: no closing </html> tag in {len(body)} bytes"
     return None
+
+
+def not_html(content_type: str | None) -> str | None:
+    """Why a declared content type cannot be a forum page (JSON, an image...), else None."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if not media or media in HTML_TYPES:
+        return None
+    return f"not an HTML page: content type {media}"
 
 
 def base_url(url: str) -> str:
@@ -222,6 +238,9 @@ class Crawler:
         else:
             body, page_id, content_type = result.body, None, result.content_type
         final_url = result.final_url or url
+        if error := not_html(content_type):
+            self.parse_failed(item, result, error)
+            return
         try:
             parsed = platforms.parse(
                 body, final_url, platform=module.NAME, content_type=content_type, tz=self.options.tz
@@ -323,20 +342,42 @@ class Crawler:
         )
 
     def maybe_finish_thread(self, item: dict, external_id: str | None) -> None:
-        """Set the thread's status once none of its pages is pending any more."""
+        """Set the thread's status once none of its pages is pending any more: complete, or
+        blocked (a page was a login wall or challenge) or partial, with the first failure."""
         external_id = external_id or item["thread_external_id"]
         if not external_id:
             return
         states = frontier.thread_items(self.db, item["site_id"], external_id)
         if states.get(frontier.PENDING):
             return
-        status = "partial" if states.get(frontier.FAILED) else "complete"
+        failed = self.failed_pages(item["site_id"], external_id) if states.get(
+            frontier.FAILED) else []
+        if not failed:
+            archive.set_thread_status(
+                self.db, item["site_id"], external_id, "complete",
+                listing_reply_count=item["listing_reply_count"],
+                listing_last_post=item["listing_last_post"],
+            )
+            return
+        blocked = [row for row in failed if row["blocked"]]
+        first = (blocked or failed)[0]
+        more = f", and {len(failed) - 1} more failed" if len(failed) > 1 else ""
         archive.set_thread_status(
-            self.db, item["site_id"], external_id, status,
-            "some pages could not be fetched" if status == "partial" else None,
-            listing_reply_count=item["listing_reply_count"] if status == "complete" else None,
-            listing_last_post=item["listing_last_post"] if status == "complete" else None,
+            self.db, item["site_id"], external_id, "blocked" if blocked else "partial",
+            f"{first['error']} (page {first['page_number'] or '?'}{more})",
         )
+
+    def failed_pages(self, site_id: int, external_id: str) -> list[dict]:
+        """The thread's failed frontier rows in page order, each marked when it was blocked."""
+        rows = list(self.db["frontier"].rows_where(
+            "site_id = ? and thread_external_id = ? and state = ?",
+            [site_id, external_id, frontier.FAILED],
+            select="url, page_number, error", order_by="page_number, id",
+        ))
+        for row in rows:
+            latest = archive.latest_page(self.db, row["url"])
+            row["blocked"] = bool(latest) and latest["parse_status"] == "blocked"
+        return rows
 
     # -- failures --------------------------------------------------------------------------
 
@@ -375,12 +416,8 @@ class Crawler:
                     error=error,
                 )
             frontier.finish(self.db, item["id"], frontier.FAILED, error)
-            uid = item["thread_external_id"]
-            if item["kind"] == "thread" and uid:
-                if blocked:
-                    archive.set_thread_status(self.db, item["site_id"], uid, "blocked", error)
-                else:
-                    self.maybe_finish_thread(item, uid)
+            if item["kind"] == "thread":
+                self.maybe_finish_thread(item, item["thread_external_id"])
 
 
 def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
@@ -409,6 +446,12 @@ def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> Non
 def check_urls(urls: list[str]) -> None:
     for url in urls:
         parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+            raise CrawlError(
+                f"refusing a URL with a user name or password: {bare} (credentials are never"
+                " sent nor stored; give the URL without them)"
+            )
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CrawlError(f"not an http(s) URL: {url!r}")
         module = platforms.for_url(url)

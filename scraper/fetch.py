@@ -18,6 +18,7 @@ import email.utils
 import logging
 import math
 import time
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,7 @@ MAX_REDIRECTS = 10
 MAX_ROBOTS_REDIRECTS = 5
 MAX_RETRY_AFTER = 600.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ACCEPT_ENCODING = "gzip, deflate"  # what _Inflater decodes
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 log = logging.getLogger(__name__)
@@ -145,8 +147,10 @@ class Fetcher:
     ``max_attempts`` times, waiting ``backoff * 2**n`` plus up to ``backoff`` of jitter, at most
     ``max_backoff``, and never less than a ``Retry-After``. Each request must complete within
     ``2 * timeout`` besides httpx's own connect/read/write/pool timeouts. Bodies are capped at
-    ``max_bytes`` after decompression. Cookies are never kept. ``sleep`` and ``clock`` are
-    the waiting and the monotonic time used for politeness and backoff (tests inject fakes).
+    ``max_bytes`` after decompression, which never inflates past the cap. Cookies are never
+    kept; a URL with a user name or password is refused, never requested. ``sleep`` and
+    ``clock`` are the waiting and the monotonic time used for politeness and backoff (tests
+    inject fakes).
     """
 
     def __init__(
@@ -189,7 +193,7 @@ class Fetcher:
             transport=transport,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"user-agent": user_agent},
+            headers={"user-agent": user_agent, "accept-encoding": ACCEPT_ENCODING},
             cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
         )
 
@@ -267,6 +271,8 @@ class Fetcher:
         return result
 
     def _refusal(self, url: httpx.URL, *, redirect: bool = False) -> str | None:
+        if url.userinfo:  # never sent, never echoed: the message leaves the password out
+            return f"{'redirect to ' if redirect else ''}URL with a user name or password refused"
         if url.scheme not in ("http", "https"):
             return f"{'redirect to ' if redirect else ''}unsupported URL: {url}"
         key = host_key(url)
@@ -400,21 +406,28 @@ class Fetcher:
         return None
 
     async def _read_body(self, response: httpx.Response, result: FetchResult) -> None:
+        """Read the body, decoding it here so that no chunk inflates past ``max_bytes``."""
         declared = _content_length(response)
         too_large = f"response larger than {_format_size(self.max_bytes)}"
         if declared is not None and declared > self.max_bytes:
             result.error = too_large
             return
+        try:
+            inflater = _Inflater(response.headers.get("content-encoding", ""))
+        except ValueError as exc:
+            result.error = str(exc)
+            return
         chunks: list[bytes] = []
         size = 0
         try:
-            async for chunk in response.aiter_bytes():
+            async for raw in response.aiter_raw():
+                chunk = inflater.feed(raw, self.max_bytes - size + 1)
                 size += len(chunk)
                 if size > self.max_bytes:
                     result.error = too_large
                     return
                 chunks.append(chunk)
-        except httpx.DecodingError as exc:
+        except zlib.error as exc:
             result.error = f"undecodable body: {exc}"
             return
         result.body = b"".join(chunks)
@@ -437,6 +450,41 @@ class Fetcher:
         exc = state.outcome.exception() if state.outcome else None
         url = exc.result.url if isinstance(exc, _Retry) else "?"
         log.info("retrying %s after attempt %d: %s", url, state.attempt_number, exc)
+
+
+class _Inflater:
+    """Decodes a ``Content-Encoding`` (gzip, deflate or none) chunk by chunk, never producing
+    more than asked: a gzip bomb stops at the size cap instead of inflating a whole chunk."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise ValueError(f"unsupported content encoding: {encoding}")
+        self._raw_fallback = codings == ["deflate"]  # some servers send deflate without header
+        # 32 + MAX_WBITS reads a gzip or a zlib header, whichever the stream has.
+        self._zlib = zlib.decompressobj(32 + zlib.MAX_WBITS) if codings else None
+        self._started = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        """The decoded bytes of ``data``, at most ``limit`` of them."""
+        if self._zlib is None:
+            return data[:limit]
+        out: list[bytes] = []
+        produced = 0
+        while data and produced < limit:
+            try:
+                piece = self._zlib.decompress(data, limit - produced)
+            except zlib.error:
+                if self._started or not self._raw_fallback:
+                    raise
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                piece = self._zlib.decompress(data, limit - produced)
+            self._started = True
+            out.append(piece)
+            produced += len(piece)
+            data = self._zlib.unconsumed_tail
+        return b"".join(out)
 
 
 def _validated(result: FetchResult, validate: Validator | None) -> FetchResult:

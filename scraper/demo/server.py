@@ -9,6 +9,7 @@ import hashlib
 import random
 import re
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -143,7 +144,7 @@ class DemoServer:
         self.faults = faults if faults is not None else Faults()
         self.requests: list[Request] = []
         self._lock = threading.RLock()
-        self._scripts: dict[str, list[int | str]] = {}
+        self._scripts: dict[str, list[int | str | Response]] = {}
         self._blocked: dict[int, str] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -219,9 +220,10 @@ class DemoServer:
         with self._lock:
             self.community.delete_post(uid)
 
-    def script(self, path: str, answers: list[int | str]) -> None:
-        """Answer the next requests of ``path`` in turn with these statuses or fault kinds
-        ("drop", "truncate", "slow"); 200 serves normally. Afterwards the path behaves normally."""
+    def script(self, path: str, answers: list[int | str | Response]) -> None:
+        """Answer the next requests of ``path`` in turn with these statuses, fault kinds
+        ("drop", "truncate", "slow") or ``Response``s (any body and content type, e.g. a page
+        that is no forum); 200 serves normally. Afterwards the path behaves normally."""
         with self._lock:
             self._scripts[path] = list(answers)
 
@@ -237,7 +239,7 @@ class DemoServer:
         with self._lock:
             self._blocked.pop(uid, None)
 
-    def _scripted(self, path: str) -> int | str | None:
+    def _scripted(self, path: str) -> int | str | Response | None:
         with self._lock:
             for key in (path, urlsplit(path).path):
                 answers = self._scripts.get(key)
@@ -245,7 +247,7 @@ class DemoServer:
                     return answers.pop(0)
         return None
 
-    def _fault_for(self, path: str) -> int | str | None:
+    def _fault_for(self, path: str) -> int | str | Response | None:
         scripted = self._scripted(path)
         if scripted is not None:
             return scripted
@@ -417,6 +419,11 @@ class _HTTPServer(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up (a crawler giving up on a slow or huge answer) are no error."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         with self._open_lock:
             conns = list(self._open)
@@ -447,11 +454,12 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(demo.latency)
         fault = demo._fault_for(self.path)
         try:
-            if fault == "drop":
+            if isinstance(fault, Response):
+                self._send(fault, head=head, fault=None)
+            elif fault == "drop":
                 demo._log(self.command, self.path, 0)
                 self.close_connection = True
-                return
-            if fault == "5xx" or (isinstance(fault, int) and fault >= 500):
+            elif fault == "5xx" or (isinstance(fault, int) and fault >= 500):
                 status = fault if isinstance(fault, int) else demo.faults.status_5xx()
                 self._send_error(status, {})
             elif fault == "429" or fault == 429:
@@ -467,7 +475,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = render.error_page(status).encode()
         self._write(status, {"Content-Type": HTML_TYPE, **headers}, body, head=False)
 
-    def _send(self, resp: Response, *, head: bool, fault: int | str | None) -> None:
+    def _send(self, resp: Response, *, head: bool, fault: int | str | Response | None) -> None:
         headers = {"Content-Type": resp.content_type, **resp.headers}
         if resp.stream is not None:
             headers["Content-Length"] = str(resp.length)
