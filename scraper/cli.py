@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,8 @@ from scraper import __version__, archive, platforms
 from scraper.crawl import DEFAULT_DB, CrawlError, CrawlOptions, CrawlReport, CrawlStats, crawl
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.models import BlockedPage, ParseError
+from scraper.reparse import ReparseError, ReparseStats
+from scraper.reparse import reparse as run_reparse
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
@@ -194,6 +197,108 @@ def status(db_path: Path) -> None:
     for t in info["problems"]:
         reason = f" ({t['status_reason']})" if t["status_reason"] else ""
         click.echo(f"  {t['status']}: {t['title'] or t['external_id']} {t['url'] or ''}{reason}")
+
+
+@cli.command("export")
+@click.argument("fmt", metavar="csv|jsonl", type=click.Choice(["csv", "jsonl"]))
+@db_option
+@click.option("--table", help="Export this table or view.")
+@click.option("--query", "sql", help="Export the rows of this read-only SQL query.")
+@click.option("--posts", is_flag=True,
+              help="Export posts flattened with their thread, board and author.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+@click.option("--raw", is_flag=True, help="CSV: keep cells that start with = + - @ as they are.")
+def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, posts: bool,
+                   out_path: Path | None, raw: bool) -> None:
+    """Export a table, a view or a query as UTF-8 CSV or JSON lines, streaming.
+
+    CSV is safe to open in a spreadsheet: text cells starting with = + - @, a tab or a carriage
+    return get a leading apostrophe unless --raw. Blobs are written as base64.
+    """
+    from scraper import export
+
+    if sum(map(bool, (table, sql, posts))) != 1:
+        fail("give exactly one of --table, --query or --posts")
+    try:
+        conn = export.connect_read_only(db_path)
+        query = export.POSTS_SQL if posts else sql or export.table_sql(conn, table)
+        if out_path is None:
+            export.export(conn, fmt, query, sys.stdout.buffer, raw=raw)
+        else:
+            count = export.export_to_path(conn, fmt, query, out_path, raw=raw)
+            click.echo(f"exported {count:,} rows to {out_path}", err=True)
+    except export.ExportError as exc:
+        fail(str(exc))
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        fail(f"cannot write {out_path or 'stdout'}: {exc.strerror or exc}")
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse the archive with Datasette, with titles, descriptions and canned queries.
+
+    Needs the optional extra: pip install 'forum-scraper[datasette]'.
+    """
+    from scraper.serve import ServeError
+    from scraper.serve import serve as run_datasette
+
+    try:
+        sys.exit(run_datasette(db_path, host, port))
+    except ServeError as exc:
+        fail(str(exc))
+
+
+class ReparseProgress:
+    """Pages done out of all, on one terminal line."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, done: int, total: int, stats: ReparseStats) -> None:
+        if self.enabled:
+            line = f"reparse {done:,}/{total:,} pages · posts {stats.posts_updated:,} updated"
+            click.echo(f"\r{line}\033[K", err=True, nl=False)
+
+    def close(self) -> None:
+        if self.enabled:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+@cli.command()
+@db_option
+@click.option("--tz", help="Site time zone (IANA name); default: the one the last crawl used.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
+def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
+    """Rebuild the parsed tables from the raw pages stored in the archive, without network.
+
+    Row ids and history are kept; an unchanged page changes nothing. Exit code 1 when some
+    stored pages could not be parsed.
+    """
+    progress = ReparseProgress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        stats = run_reparse(db_path, tz=tz, progress=progress)
+    except (ReparseError, CrawlError) as exc:
+        fail(str(exc))
+    finally:
+        progress.close()
+    if not quiet:
+        click.echo(
+            f"reparsed {stats.pages:,} pages ({stats.thread_pages:,} thread,"
+            f" {stats.listing_pages:,} listing), {stats.failed:,} failed; posts"
+            f" {stats.posts_new:,} new, {stats.posts_updated:,} updated"
+            f" ({stats.posts_new_versions:,} with new content), {stats.posts_deleted:,} deleted"
+            f" -> {db_path}",
+            err=True,
+        )
+        for message in stats.messages[:20]:
+            click.echo(f"  {message}", err=True)
+    sys.exit(1 if stats.failed else 0)
 
 
 def main() -> None:

@@ -216,6 +216,59 @@ def _initial(db: Database) -> None:
         db[table].enable_fts(columns, create_triggers=True, replace=True)
 
 
+def _post_label(row: str, author_name: str) -> str:
+    """SQL for a post's label, e.g. "#3 · maria_s · 2025-01-07 09:12" (the time as stored)."""
+    parts = (
+        f"coalesce('#' || {row}position || ' · ', '')"
+        f" || coalesce({author_name} || ' · ', '')"
+        f" || coalesce(replace(substr({row}posted_at, 1, 16), 'T', ' '), {row}posted_at_raw, '')"
+    )
+    return f"coalesce(nullif(trim({parts}, ' ·'), ''), 'post ' || {row}external_id)"
+
+
+_AUTHOR_OF_NEW = "(SELECT name FROM users WHERE id = new.author_id)"
+_AUTHOR_OF_ROW = "(SELECT name FROM users WHERE id = posts.author_id)"
+_LABEL_TRIGGERS = {
+    "posts_label_ai": f"""AFTER INSERT ON posts BEGIN
+  UPDATE posts SET label = {_post_label("new.", _AUTHOR_OF_NEW)} WHERE id = new.id;
+END""",
+    "posts_label_au": f"""AFTER UPDATE OF position, author_id, posted_at, posted_at_raw, external_id
+ON posts BEGIN
+  UPDATE posts SET label = {_post_label("new.", _AUTHOR_OF_NEW)} WHERE id = new.id;
+END""",
+    "users_label_au": f"""AFTER UPDATE OF name ON users BEGIN
+  UPDATE posts SET label = {_post_label("posts.", "new.name")} WHERE author_id = new.id;
+END""",
+}
+
+
+def _fts_update_trigger(table: str, columns: list[str]) -> str:
+    """The sqlite-utils FTS update trigger, fired only when an indexed column changes."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
+    return f"""CREATE TRIGGER "{table}_au" AFTER UPDATE OF {cols} ON "{table}" BEGIN
+  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {cols}) VALUES('delete', old.rowid, {old});
+  INSERT INTO "{table}_fts" (rowid, {cols}) VALUES (new.rowid, {new});
+END"""
+
+
+@MIGRATIONS(name="0002_post_labels")
+def _post_labels(db: Database) -> None:
+    """Give posts a readable `label` (Datasette shows it for foreign keys to posts), kept by
+    triggers; and re-index full text only when an indexed column changes, not on every
+    `last_seen_at` update."""
+    for table, columns in {"posts": ["title", "body_text"], "threads": ["title"]}.items():
+        db.execute(f'DROP TRIGGER IF EXISTS "{table}_au"')
+        db.execute(_fts_update_trigger(table, columns))
+    if "label" not in db["posts"].columns_dict:
+        db["posts"].add_column("label", str)
+    db.execute(f"UPDATE posts SET label = {_post_label('posts.', _AUTHOR_OF_ROW)}")
+    for name, body in _LABEL_TRIGGERS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(f"CREATE TRIGGER {name} {body}")
+
+
 def create_views(db: Database) -> None:
     """(Re)create the Datasette views; unchanged definitions are left alone."""
     with db.atomic():
