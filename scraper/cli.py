@@ -165,8 +165,9 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     click.echo(summary(report, db_path), err=True)
     click.echo(
         f"\nBrowse the archive:\n"
+        f"  forum-scraper serve --db {db_path}    # Datasette on http://127.0.0.1:8001/\n"
         f"  forum-scraper status --db {db_path}\n"
-        f"  sqlite3 {db_path} 'select title, reply_count, solved from threads limit 10'\n",
+        f"  forum-scraper export csv --posts --db {db_path} --out posts.csv\n",
         err=True,
     )
     sys.exit(report.exit_code)

@@ -1,12 +1,29 @@
-"""``python -m scraper.demo [--port 8080]``: serve the demo community until Ctrl-C."""
+"""``python -m scraper.demo [--port 8080] [--log FILE]``: serve the demo community until Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 import threading
+from pathlib import Path
 
 from scraper.demo.content import build_community
 from scraper.demo.server import DemoServer
+
+
+def write_log(srv: DemoServer, path: Path, stop: threading.Event) -> None:
+    """Append the server's requests to ``path`` as they come, one tab-separated line each:
+    ``time.monotonic()`` of the answer (the system-wide clock, comparable across processes),
+    method, status (0: dropped) and path. Flushes every 0.1 s and once more when ``stop`` is set."""
+    written = 0
+    with path.open("a", encoding="utf-8") as out:
+        while True:
+            stopping = stop.wait(0.1)
+            fresh = srv.requests[written:]
+            written += len(fresh)
+            out.writelines(f"{r.time:.6f}\t{r.method}\t{r.status}\t{r.path}\n" for r in fresh)
+            out.flush()
+            if stopping:
+                return
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,15 +33,25 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of threads")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    ap.add_argument("--log", type=Path, help="append one line per request to this file")
     args = ap.parse_args(argv)
     community = build_community(args.seed, scale=args.scale)
     with DemoServer(community, host=args.host, port=args.port, latency=args.latency) as srv:
+        stop = threading.Event()
+        logger = None
+        if args.log:
+            logger = threading.Thread(target=write_log, args=(srv, args.log, stop), daemon=True)
+            logger.start()
         print(f"Demo community ({len(community.threads())} threads, "
               f"{community.post_count} posts) at {srv.url}/  (Ctrl-C to stop)", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             print("stopped")
+        finally:
+            stop.set()
+            if logger:
+                logger.join()
 
 
 if __name__ == "__main__":
