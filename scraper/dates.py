@@ -66,7 +66,7 @@ def infer_order(texts: list[str]) -> str | None:
 
 def is_relative(text: str) -> bool:
     """Whether a shown date is relative ("7 hours ago", "Yesterday", "Wednesday")."""
-    return bool(_RELATIVE.search(text))
+    return bool(_RELATIVE.search(clean_text(text)))
 
 
 def _month(name: str) -> int | None:
@@ -79,10 +79,8 @@ def _date_part(text: str, order: str | None) -> tuple[tuple[int, int, int], tupl
         return (int(m.group(1)), int(m.group(2)), int(m.group(3))), m.span()
     if m := _XXY.search(text):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if first > 12 >= second or second > 12 >= first:  # the values settle it
-            day_first = first > 12
-        else:
-            day_first = order == "DMY"
+        settled = first > 12 >= second or second > 12 >= first  # a field above 12 is the day
+        day_first = first > 12 if settled else order == "DMY"
         month, day = (second, first) if day_first else (first, second)
         return (year, month, day), m.span()
     for regex, fields in ((_Y_MON_D, "YMD"), (_D_MON_Y, "DMY"), (_MON_D_Y, "MDY")):
@@ -205,7 +203,13 @@ class Clock:
             self.offset = offset
 
     def parse(self, text: str | None) -> datetime | None:
-        return parse_local(text, order=self.order)
+        """The local time shown by ``text``; a text that gives none is reported once."""
+        value = parse_local(text, order=self.order)
+        if value is None and text:
+            why = "relative date without its exact time" if is_relative(text) else "unreadable date"
+            if (warning := f"{why}: {text!r}") not in self.warnings:
+                self.warnings.append(warning)
+        return value
 
     def iso(self, local: datetime | None) -> str | None:
         return to_iso(local, offset=self.offset, tz=self.tz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from html import unescape
 
@@ -22,7 +23,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode page bytes from their own evidence, not only the declaration.
 
     Valid UTF-8 wins (pages often declare one charset and hold UTF-8); otherwise the declared
-    charset if it decodes cleanly; otherwise windows-1252, which never fails.
+    charset if it is not UTF-8 and decodes cleanly; otherwise (no declaration, or a false one)
+    windows-1251 or windows-1252, whichever the bytes read as: Cyrillic text in windows-1251
+    makes whole words of letters from 0xC0-0xFF, while the accented letters of Western text
+    sit inside Latin words ("café") that, read as windows-1251, would mix Cyrillic and Latin
+    letters in one word ("cafй").
     """
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
@@ -36,16 +41,45 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
             return body.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
-    return body.decode("cp1252", errors="replace")
+    cyrillic = body.decode("cp1251", errors="replace")
+    pure = mixed = 0
+    for word in re.findall(r"[^\W\d_]+", cyrillic):
+        if word.isascii():
+            continue
+        if re.search("[A-Za-z]", word):
+            mixed += 1
+        elif len(word) > 1:
+            pure += 1
+    return cyrillic if pure > mixed else body.decode("cp1252", errors="replace")
+
+
+_UTF8_CHUNK = 1 << 16
+
+
+def utf8_body(body: bytes) -> bytes | None:
+    """``body`` without a byte-order mark if it is valid UTF-8 (what ``decode_html`` then reads
+    it as), else None: a parser given these bytes reads the same text without the cost of
+    decoding them here."""
+    body = body.removeprefix(b"\xef\xbb\xbf")
+    if body.isascii():  # much cheaper than a decode
+        return body
+    # Decoding chunk by chunk checks the same as decoding the whole, without building the text
+    # of a whole page: that large allocation can cost more than the decoding itself.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with memoryview(body) as view:
+            for start in range(0, len(view), _UTF8_CHUNK):
+                decoder.decode(view[start : start + _UTF8_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return body
 
 
 # --- readable text -------------------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-             "\ufeff\u00ad")
-)
-_SPACES = re.compile(r"\s+")
+# Invisible marks: zero-width spaces and joiners, direction marks (U+200E...), BOM, soft hyphen.
+_INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 _COUNT = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*([KkMm])(?![A-Za-z])"  # 1.2K
     r"|\d{1,3}(?:[,.\u00a0\u202f' ]\d{3})+(?!\d)"  # 2,673
@@ -64,14 +98,16 @@ BLOCK_TAGS = frozenset({
     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
     "tfoot", "thead", "tr", "ul",
 })
-# A tag, split out with its name ("p", "/p"); quoted attribute values may hold ">".
-_TAG_SPLIT = re.compile(r"<(/?[A-Za-z][A-Za-z0-9:-]*)[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
+# A tag, split out with its name ("p", "/p"); quoted attribute values may hold ">". Possessive
+# quantifiers (no backtracking could match differently here) make the split faster.
+_TAG_SPLIT = re.compile(
+    r"<(/?[A-Za-z][A-Za-z0-9:-]*+)[^>\"']*+(?:(?:\"[^\"]*+\"|'[^']*+')[^>\"']*+)*+>"
+)
 _COMMENT = re.compile(r"<!--.*?-->|<![^>]*>", re.S)
 _HIDDEN_TAGS = ("script", "style", "template", "noscript", "iframe", "title", "head")
 _HIDDEN = re.compile(rf"<({'|'.join(_HIDDEN_TAGS)})\b.*?</\1\s*>", re.S | re.I)
 _PRE = re.compile(r"<pre\b.*?</pre\s*>", re.S | re.I)
 _PRE_MAP = {0x0A: _PRE_NL, 0x20: _PRE_SP, 0x09: _PRE_SP, 0x0D: None}
-_INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 _BLOCK_RUN = re.compile(f"{_BLOCK}[ {_BLOCK}]*")
 _BLOCK_AFTER_BREAK = re.compile(f"{_BREAK} *{_BLOCK}")
 _SPACE_RUN = re.compile("  +")
@@ -83,7 +119,7 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     if not text.isascii():
-        text = text.translate(_INVISIBLE)
+        text = _INVISIBLE_CHARS.sub("", text)
     return " ".join(text.split())
 
 
@@ -91,6 +127,8 @@ def parse_count(text: str | None) -> int | None:
     """The first count in ``text`` as an int: "2,673" -> 2673, "9 REPLIES" -> 9, "1.2K" -> 1200."""
     if not text:
         return None
+    if (stripped := text.strip()).isdecimal() and stripped.isascii():
+        return int(stripped)
     m = _COUNT.search(text)
     if m is None:
         return None

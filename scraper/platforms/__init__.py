@@ -8,6 +8,8 @@
 - ``parse_thread(tree, url, *, tz=None) -> ThreadPage``: raises ``BlockedPage`` for a page without
   posts (login wall, challenge...), ``NotForumPage`` when it is no thread page of this platform.
 - ``parse_listing(tree, url, *, tz=None) -> ListingPage``: board, category or community pages.
+- ``parse_page(tree, url, *, tz=None)``: ``parse_thread`` or ``parse_listing`` as ``page_kind``
+  says, sharing what both read.
 - ``thread_id(url) -> str | None`` and ``thread_page_url(thread_url, number) -> str``.
 
 Nothing outside this package knows a CSS class.
@@ -19,7 +21,7 @@ from types import ModuleType
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.htmltext import decode_html
+from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ThreadPage
 from scraper.platforms import khoros
 
@@ -53,10 +55,11 @@ def parse(
 
     Without ``url`` the page's own canonical link stands for it.
     """
-    text = decode_html(body, content_type) if isinstance(body, bytes) else body
-    if "<" not in text:
+    markup = _markup(body, content_type)
+    if (b"<" if isinstance(markup, bytes) else "<") not in markup:
+        text = markup.decode("utf-8") if isinstance(markup, bytes) else markup
         raise NotForumPage(f"not HTML: {describe_text(text)}")
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(markup)
     if not url:
         link = tree.css_first('link[rel="canonical"]') or tree.css_first('meta[property="og:url"]')
         url = link and (link.attributes.get("href") or link.attributes.get("content"))
@@ -68,10 +71,16 @@ def parse(
         module = next((m for m in PLATFORMS.values() if m.detect(tree, url)), None)
         if module is None:
             raise NotForumPage(f"no known forum platform recognised: {describe_page(tree)}")
-    kind = module.page_kind(tree, url)
-    if kind == "thread":
-        return module.parse_thread(tree, url, tz=tz)
-    return module.parse_listing(tree, url, tz=tz)
+    return module.parse_page(tree, url, tz=tz)
+
+
+def _markup(body: bytes | str, content_type: str | None) -> bytes | str:
+    """What Lexbor parses: valid UTF-8 bytes as they are (Lexbor reads bytes as UTF-8, and
+    that costs less than decoding them and handing it text), else the decoded text."""
+    if isinstance(body, str):
+        return body
+    utf8 = utf8_body(body)
+    return utf8 if utf8 is not None else decode_html(body, content_type)
 
 
 def describe_text(text: str) -> str:

@@ -45,10 +45,14 @@ _UID_CLASS = re.compile(r"(?:message-uid-|lia-js-data-messageUid-)(\d+)")
 _PAGE_NUM_CLASS = re.compile(r"lia-js-data-pageNum-(\d+)")
 _NODE_ID = re.compile(r"/(bd-p|ct-p)/([^/?#]+)")
 _NUMBER = re.compile(r"\d[\d,.\u00a0\u202f]*\d|\d")
+_NON_DIGITS = re.compile(r"\D")
 _WROTE_WORDS = ("wrote", "said", "a écrit", "schrieb", "escribió", "escreveu")
 _WROTE = re.compile(rf"(.+?)\s+(?:{'|'.join(_WROTE_WORDS)})\s*:?", re.I)
 _ELLIPSIS = ("…", "...")
 _THREAD_PAGE_NAMES = ("ForumTopicPage", "MessagePage", "QandaTopicPage", "TkbArticlePage")
+_LISTING_PAGE_NAMES = {
+    "ForumPage": "board", "CategoryPage": "category", "CommunityPage": "community"
+}
 
 # Message roots: classic layout, current layout; any element with a uid as the last resort.
 _MESSAGES = ("div.lia-message-view", "div.lia-message-view-wrapper[data-lia-message-uid]",
@@ -118,20 +122,46 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
 def page_kind(tree: LexborHTMLParser, url: str) -> str:
     """"thread" for topic pages (also a login wall at a thread URL), else the listing kind."""
     kind = url_kind(url)
-    if kind == "thread" or tree.css_first(", ".join(_MESSAGES)) is not None:
+    return "thread" if kind == "thread" else _kind(tree, kind, _community_json(tree))
+
+
+def parse_page(
+    tree: LexborHTMLParser, url: str, *, tz: str | None = None
+) -> ThreadPage | ListingPage:
+    """Parse a page as what ``page_kind`` says it is; the page JSON that tells a listing's kind
+    is read once, not again by the listing's parse."""
+    kind = url_kind(url)
+    if kind == "thread":
+        return parse_thread(tree, url, tz=tz)
+    data = _community_json(tree)
+    kind = _kind(tree, kind, data)
+    if kind == "thread":
+        return parse_thread(tree, url, tz=tz)
+    _require_khoros(tree, url, "threads")
+    return _listing_page(_Page(tree, url, tz, data), kind)
+
+
+def _kind(tree: LexborHTMLParser, kind: str | None, data: dict) -> str:
+    """The page kind from the page JSON's page name, the messages, the URL, the rows."""
+    name = str((data.get("Page") or {}).get("name") or "")
+    if name in _THREAD_PAGE_NAMES:
+        return "thread"
+    if name in _LISTING_PAGE_NAMES:  # the page says what it is
+        return _LISTING_PAGE_NAMES[name]
+    if tree.css_first(", ".join(_MESSAGES)) is not None:
         return "thread"
     if kind:
         return kind
-    name = str((_community_json(tree).get("Page") or {}).get("name") or "")
-    if name in _THREAD_PAGE_NAMES:
-        return "thread"
-    if name.startswith("Category"):
-        return "category"
-    if name.startswith("Community"):
-        return "community"
-    if name.startswith("Forum") or tree.css_first("tr.lia-list-row") is not None:
-        return "board"
-    return "community"
+    return "board" if tree.css_first("tr.lia-list-row") is not None else "community"
+
+
+def _require_khoros(tree: LexborHTMLParser, url: str, what: str) -> None:
+    """Refuse a page that is not Khoros's; a wall put in front of it is a blocked page."""
+    if not detect(tree, url):
+        reason = _blocked_reason(tree, what)
+        if reason:
+            raise BlockedPage(reason)
+        raise NotForumPage(f"not a Khoros page: {_page_title(tree)}")
 
 
 def _blocked_reason(tree: LexborHTMLParser, what: str) -> str | None:
@@ -157,6 +187,18 @@ def _blocked_reason(tree: LexborHTMLParser, what: str) -> str | None:
 def _page_title(tree: LexborHTMLParser) -> str:
     title = tree.css_first("title")
     return (clean_text(title.text()) if title else "") or "(untitled)"
+
+
+def _first(
+    node: LexborNode, tags: tuple[str, ...], attribute: str | None = None
+) -> LexborNode | None:
+    """The first element of ``node``'s subtree (``node`` included) with one of ``tags`` (and
+    ``attribute``). A walk in Python: for the few nodes of a message part, a crumb or a pager
+    item it costs less than a CSS query, which parses its selector on every call."""
+    for element in node.traverse():
+        if element.tag in tags and (attribute is None or attribute in element.attributes):
+            return element
+    return None
 
 
 # --- page-level facts ----------------------------------------------------------------------------
@@ -186,6 +228,7 @@ class _Page:
     tree: LexborHTMLParser
     url: str
     tz: str | None
+    known_data: dict | None = field(default=None, repr=False)  # the page JSON if already read
     canonical: str | None = field(init=False)
     clock: Clock = field(init=False)
     _origin: str = field(init=False, repr=False)
@@ -199,7 +242,7 @@ class _Page:
 
     @cached_property
     def data(self) -> dict:
-        return _community_json(self.tree)
+        return self.known_data if self.known_data is not None else _community_json(self.tree)
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute against the page URL (None for none or a script link)."""
@@ -216,10 +259,13 @@ class _Page:
         return value if isinstance(value, dict) else {}
 
     def settle_order(self, texts: list[str]) -> None:
-        """Day or month first: the page's date pattern, else what the dates themselves show."""
-        settings = self.node("User").get("settings") or {}
-        pattern = settings.get("layout.format_pattern_date") if isinstance(settings, dict) else None
-        self.clock.order = infer_order(texts) or pattern_order(pattern)
+        """Day or month first: what the dates themselves show, else the page's date pattern."""
+        order = infer_order(texts)
+        if order is None:
+            settings = self.node("User").get("settings") or {}
+            if isinstance(settings, dict):
+                order = pattern_order(settings.get("layout.format_pattern_date"))
+        self.clock.order = order
 
 
 def _meta(tree: LexborHTMLParser, prop: str) -> str | None:
@@ -236,7 +282,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for item in trail.css("li.lia-breadcrumb-node"):
         title = clean_text(item.text())
         if title:
-            link = item.css_first("a[href]")
+            link = _first(item, ("a",), "href")
             href = link.attributes.get("href") if link is not None else None
             crumbs.append(Crumb(title=title, url=page.absolute(href)))
     return crumbs
@@ -276,13 +322,16 @@ def _pager(page: _Page, number: int | None) -> PageInfo:
         if m is None or "lia-paging-page-ellipsis" in classes:
             continue
         numbers.append(int(m.group(1)))
-        if "lia-paging-page-active" in classes or item.css_first("a[href]") is None:
+        if "lia-paging-page-active" in classes or _first(item, ("a",), "href") is None:
             info.number = int(m.group(1))
-    info.count = max(numbers, default=info.number)
     next_link = pager.css_first("a[rel=next][href]")
     prev_link = pager.css_first("a[rel=prev][href]")
     info.next_url = page.absolute(next_link.attributes.get("href")) if next_link else None
     info.prev_url = page.absolute(prev_link.attributes.get("href")) if prev_link else None
+    if numbers:
+        info.count = max(numbers)
+    elif info.next_url is None:
+        info.count = info.number  # a pager without page numbers and nothing after this page
     return info
 
 
@@ -311,8 +360,7 @@ class _Draft:
 
 def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
     """Parse one thread page (classic or current layout) into a ``ThreadPage``."""
-    if not detect(tree, url):
-        raise NotForumPage(f"not a Khoros page: {_page_title(tree)}")
+    _require_khoros(tree, url, "posts")
     elements = _message_elements(tree)
     if not elements:
         reason = _blocked_reason(tree, "posts")
@@ -355,10 +403,17 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
 
 def _message_elements(tree: LexborHTMLParser) -> list[LexborNode]:
     """The message roots, without the copy of the accepted solution shown under the question."""
-    for selector in _MESSAGES:
+    for selector in _MESSAGES[:-1]:
         if elements := tree.css(selector):
             return [e for e in elements if _SOLUTION_COPY not in (e.attributes.get("class") or "")]
-    return []
+    return [e for e in tree.css(_MESSAGES[-1]) if not _is_copy(e)]
+
+
+def _is_copy(element: LexborNode) -> bool:
+    """A solution copy: marked so itself, or holding the solution-copy body or its link."""
+    return _SOLUTION_COPY in (element.attributes.get("class") or "") or element.css_first(
+        ".lia-message-body-solution-copy, .lia-message-view-solution-link"
+    ) is not None
 
 
 def _thread_identity(page: _Page) -> tuple[str, str]:
@@ -376,14 +431,16 @@ def _thread_identity(page: _Page) -> tuple[str, str]:
 
 
 def _thread_title(page: _Page, opening: _Draft | None) -> str | None:
-    """The topic subject: page JSON, the opening post, og:title, the current layout's banner."""
-    obj = page.node("Page").get("object") or {}
-    subject = obj.get("subject") if isinstance(obj, dict) else None
-    if opening is not None and not subject:
-        subject = opening.post.title
+    """The topic subject: the opening post's, og:title, the page JSON's, the current banner."""
+    if opening is not None and opening.post.title:
+        return opening.post.title
+    subject = _meta(page.tree, "og:title")
+    if not subject:
+        obj = page.node("Page").get("object") or {}
+        subject = obj.get("subject") if isinstance(obj, dict) else None
     if not subject:
         banner = page.tree.css_first("h1.lia-message-subject-banner-topic")
-        subject = _meta(page.tree, "og:title") or (banner.text() if banner is not None else None)
+        subject = banner.text() if banner is not None else None
     return clean_text(subject) or None
 
 
@@ -431,13 +488,18 @@ def _element_uid(element: LexborNode) -> str | None:
 
 
 def _parts(element: LexborNode) -> dict[str, LexborNode]:
-    """The first node of each part of one message."""
+    """The first node of each part of one message.
+
+    The author's link comes before the subject, dates and body; user links after them name an
+    editor or whoever accepted a solution, not the author.
+    """
     found: dict[str, LexborNode] = {}
     for node in element.css(_PARTS_QUERY):
         for token in (node.attributes.get("class") or "").split():
             part = _PART_CLASSES.get(token)
             if part is not None:
-                found.setdefault(part, node)
+                if part != "author" or found.keys().isdisjoint(("dates", "subject", "body")):
+                    found.setdefault(part, node)
                 break
     return found
 
@@ -449,10 +511,10 @@ def _read_post(
     post = Post(external_id=uid, author=_author(element, parts, page))
     draft = _Draft(post=post, element=element, index=index)
     if (subject := parts.get("subject")) is not None:
-        heading = subject.css_first("h1, h2") or subject
+        heading = _first(subject, ("h1", "h2")) or subject
         post.title = clean_text(heading.text()) or None
     if (position := parts.get("position")) is not None:
-        numbers = [int(re.sub(r"\D", "", n)) for n in _NUMBER.findall(position.text())]
+        numbers = [int(_NON_DIGITS.sub("", n)) for n in _NUMBER.findall(position.text())]
         post.position = numbers[0] if numbers else None
         draft.total = numbers[-1] if len(numbers) > 1 else None
     post.url = _post_url(element, parts, uid, page, thread_url)
@@ -469,11 +531,11 @@ def _read_post(
 
 def _is_solution(element: LexborNode) -> bool:
     """The accepted-solution class: on the classic message view, on the current ``MessageView``."""
-    classes = element.attributes.get("class") or ""
-    if "lia-message-view-wrapper" in classes:
-        view = element.css_first("div.MessageView")
-        classes = (view.attributes.get("class") or "") if view is not None else ""
-    return "lia-accepted-solution" in classes.split()
+    classes = (element.attributes.get("class") or "").split()
+    if "lia-accepted-solution" in classes:
+        return True
+    view = None if "lia-message-view" in classes else element.css_first("div.MessageView")
+    return view is not None and "lia-accepted-solution" in (view.attributes.get("class") or "")
 
 
 def _author(element: LexborNode, parts: dict[str, LexborNode], page: _Page) -> Author:
@@ -534,7 +596,7 @@ def _post_url(
     """The ``m-p/<uid>#M<n>`` permalink: the page's own link, else built from the thread URL."""
     for name in ("position", "subject"):
         node = parts.get(name)
-        link = node.css_first("a[href]") if node is not None else None
+        link = _first(node, ("a",), "href") if node is not None else None
         href = link.attributes.get("href") or "" if link is not None else ""
         if f"/m-p/{uid}" in href:
             return page.absolute(href) or ""
@@ -603,12 +665,10 @@ def _fill_body(post: Post, body: LexborNode) -> None:
 
 
 def _quoted_post(html: str, start: int) -> str | None:
-    """The uid of an ``m-p/<uid>`` link in the header of the quote starting at ``start``."""
-    end = html.find("<br", start)
-    block_end = html.find("</div>", start)
-    if end < 0 or 0 <= block_end < end:
-        end = block_end
-    m = _MESSAGE_UID.search(html, start, end if end > 0 else len(html))
+    """The uid of an ``m-p/<uid>`` link in the header ("X wrote:" up to its ``<br>`` or the end
+    of its block) of the quote starting at ``start``."""
+    ends = [i for i in (html.find("<br", start), html.find("</div>", start)) if i >= 0]
+    m = _MESSAGE_UID.search(html, start, min(ends, default=min(len(html), start + 500)))
     return m.group(1) if m else None
 
 
@@ -640,12 +700,16 @@ _NODE_LIST_LINKS = ".lia-node-list a.lia-node-title, .lia-node-list .lia-node-ti
 
 def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ListingPage:
     """Parse a board page (threads, pager) or a category/community page (sub-nodes)."""
-    if not detect(tree, url):
-        raise NotForumPage(f"not a Khoros page: {_page_title(tree)}")
-    kind = page_kind(tree, url)
+    _require_khoros(tree, url, "threads")
+    page = _Page(tree, url, tz)
+    return _listing_page(page, _kind(tree, url_kind(url), page.data))
+
+
+def _listing_page(page: _Page, kind: str) -> ListingPage:
+    """The listing of a Khoros page of a known kind."""
+    tree, url = page.tree, page.url
     if kind == "thread":
         raise NotForumPage(f"a thread page, not a listing: {_page_title(tree)}")
-    page = _Page(tree, url, tz)
     rows = [row for row in map(_listing_row, tree.css(_ROWS), repeat(page)) if row[0].external_id]
     if kind == "board" and not rows and (reason := _blocked_reason(tree, "threads")):
         raise BlockedPage(reason)
@@ -696,10 +760,11 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
     href = page.absolute(link.attributes.get("href")) if link is not None else None
     m = _UID_CLASS.search(row.attributes.get("class") or "")
     raw = _last_post_date(cells.get("latest"))
+    uid = thread_id(href) if href else None
     thread = ListingThread(
-        external_id=m.group(1) if m else (thread_id(href or "") or ""),
+        external_id=m.group(1) if m else (uid or ""),
         title=(clean_text(link.text()) or None) if link is not None else None,
-        url=thread_page_url(href, 1) if href and thread_id(href) else href,
+        url=thread_page_url(href, 1) if href and uid else href,
         reply_count=_cell_count(cells.get("replies")),
         last_post_at_raw=raw,
         author=_listing_author(cells.get("author"), page),
@@ -745,7 +810,7 @@ def _listing_author(cell: LexborNode | None, page: _Page) -> Author | None:
 def _row_solved(row: LexborNode, status: LexborNode | None) -> bool:
     if "lia-list-row-thread-solved" in (row.attributes.get("class") or ""):
         return True
-    icon = status.css_first("img") if status is not None else None
+    icon = _first(status, ("img",)) if status is not None else None
     return icon is not None and "solved" in (icon.attributes.get("class") or "")
 
 
