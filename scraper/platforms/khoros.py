@@ -91,9 +91,10 @@ def url_kind(url: str) -> str | None:
 
 
 def thread_id(url: str) -> str | None:
-    """The uid in a ``td-p/<uid>`` or ``m-p/<uid>`` URL."""
+    """The thread uid of a ``td-p/<uid>`` URL; None for a message permalink (``m-p/<uid>``),
+    whose uid is the message's: its thread is known only from the page it leads to."""
     m = _THREAD_PATH.search(urlsplit(url).path)
-    return m.group(2) if m else None
+    return m.group(2) if m and m.group(0).endswith(f"/td-p/{m.group(2)}") else None
 
 
 def thread_page_url(thread_url: str, number: int) -> str:
@@ -387,7 +388,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
         board=_crumb_board(crumbs) or _node_board(page),
         breadcrumbs=crumbs,
         reply_count=_reply_count(page, drafts),
-        solved=True if accepted or _marked_solved(opening) else None,
+        solved=_solved(accepted, opening),
         accepted_post_ids=accepted,
     )
     return ThreadPage(
@@ -417,17 +418,13 @@ def _is_copy(element: LexborNode) -> bool:
 
 
 def _thread_identity(page: _Page) -> tuple[str, str]:
-    """The page-1 thread URL and the thread uid: canonical link, page JSON, else the URL."""
-    if page.canonical and "/td-p/" in page.canonical:
-        return thread_page_url(page.canonical, 1), thread_id(page.canonical) or ""
+    """The page-1 thread URL and the thread uid: canonical link, page JSON, else a ``td-p`` URL."""
     obj = page.node("Page").get("object") or {}
     view = page.absolute(obj.get("viewHref")) if isinstance(obj, dict) else None
-    if view and "/td-p/" in view:
-        return thread_page_url(view, 1), thread_id(view) or ""
-    uid = thread_id(page.url)
-    if uid is None:
-        raise NotForumPage(f"no thread id on a Khoros thread page: {_page_title(page.tree)}")
-    return thread_page_url(page.url, 1), uid
+    for candidate in (page.canonical, view, page.url):
+        if candidate and (uid := thread_id(candidate)):
+            return thread_page_url(candidate, 1), uid
+    raise NotForumPage(f"no thread id on a Khoros thread page: {_page_title(page.tree)}")
 
 
 def _thread_title(page: _Page, opening: _Draft | None) -> str | None:
@@ -451,6 +448,14 @@ def _reply_count(page: _Page, drafts: list[_Draft]) -> int | None:
         return total - 1
     shown = page.tree.css_first(".lia-forum-topic-page-reply-count")
     return parse_count(shown.text()) if shown is not None else None
+
+
+def _solved(accepted: list[str], opening: _Draft | None) -> bool | None:
+    """Solved when a reply is accepted or the question says so; not solved when the question is
+    on the page without the mark; unknown on later pages that do not show the question."""
+    if accepted or _marked_solved(opening):
+        return True
+    return False if opening is not None else None
 
 
 def _marked_solved(opening: _Draft | None) -> bool:
