@@ -163,11 +163,15 @@ class Crawler:
                 module = platforms.for_url(url)
                 kind = module.url_kind(url)
                 site_id = self.site_id(url, module)
-                if kind == "thread":
-                    uid = module.thread_id(url)
+                uid = module.thread_id(url) if kind == "thread" else None
+                if uid:
                     frontier.add(
                         self.db, module.thread_page_url(url, 1), "thread", site_id=site_id,
                         thread_external_id=uid, page_number=1, run_id=self.run_id,
+                    )
+                elif kind == "thread":  # a message permalink: its page names the thread
+                    frontier.add(
+                        self.db, url.split("#")[0], "thread", site_id=site_id, run_id=self.run_id
                     )
                 else:
                     frontier.add(self.db, url, kind, site_id=site_id, run_id=self.run_id)
@@ -273,28 +277,25 @@ class Crawler:
 
     def thread_page(self, item: dict, module, page: ThreadPage, page_id: int | None) -> None:
         site_id = item["site_id"]
-        if page_id is not None:
+        if page_id is not None:  # recorded as parsed; the write links it to its thread page
             stats = archive.write_thread_page(self.db, site_id, page, page_id=page_id)
             self.stats.posts_new += stats.posts_new
             self.stats.posts_changed += stats.posts_changed
             self.stats.posts_deleted += stats.posts_deleted
-            state = archive.thread_state(self.db, site_id, page.thread.external_id)
-            archive.set_parse_status(
-                self.db, page_id, "parsed", thread_id=state and state["id"],
-                page_number=page.page.number,
-            )
         thread_url = page.thread.url or item["url"]
         number, count = page.page.number, page.page.count
-        following = range(number + 1, count + 1) if count else ()
-        urls = [module.thread_page_url(thread_url, n) for n in following]
-        if not count and page.page.next_url:
-            urls.append(page.page.next_url)
-        for offset, next_url in enumerate(urls, start=1):
-            self.enqueue(
-                next_url, "thread", item, thread_external_id=page.thread.external_id,
-                page_number=number + offset, listing_reply_count=item["listing_reply_count"],
-                listing_last_post=item["listing_last_post"],
-            )
+        if count:  # a page reached through a message permalink (no number queued) needs all
+            first = 1 if item["page_number"] is None else number + 1
+            pages = [(n, module.thread_page_url(thread_url, n)) for n in range(first, count + 1)]
+        else:
+            pages = [(number + 1, page.page.next_url)] if page.page.next_url else []
+        for n, url in pages:
+            if n != number:
+                self.enqueue(
+                    url, "thread", item, thread_external_id=page.thread.external_id,
+                    page_number=n, listing_reply_count=item["listing_reply_count"],
+                    listing_last_post=item["listing_last_post"],
+                )
 
     def listing_page(self, item: dict, module, listing: ListingPage) -> None:
         site_id = item["site_id"]

@@ -87,6 +87,21 @@ def test_thread_crawl_follows_pagination_and_retries(tmp_path: Path) -> None:
     assert row.fetchall() == [("complete", 60, 59, 6)]
 
 
+def test_message_permalink_archives_its_whole_thread(tmp_path: Path) -> None:
+    with DemoServer() as srv:
+        thread = hubs_thread(srv, 23)
+        board = srv.community.board(thread.board_id)
+        permalink = srv.url + render.message_url(board, thread, thread.posts[14])  # page 2
+        report = crawl([permalink], options(tmp_path / "mp.db"))
+    assert report.status == "complete"
+    conn = sqlite3.connect(tmp_path / "mp.db")
+    uids = [r[0] for r in conn.execute("select external_id from posts order by position")]
+    assert uids == [str(p.uid) for p in thread.posts]
+    assert conn.execute("select external_id, status from threads").fetchall() == [
+        (str(thread.uid), "complete")
+    ]
+
+
 def test_blocked_thread_is_recorded_not_empty(tmp_path: Path) -> None:
     with DemoServer() as srv:
         thread = hubs_thread(srv, 10)
