@@ -9,7 +9,6 @@ import importlib.metadata
 import io
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import markupsafe
 import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
+from dbquery import query
 
 from scraper import serve
 from scraper.cli import cli
@@ -55,13 +55,6 @@ def get(db_path: Path, *paths: str) -> list[httpx.Response]:
     assert [r.status_code for r in responses] == [200] * len(paths)
     return responses
 
-
-def query(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_metadata_titles_and_descriptions(db_path):

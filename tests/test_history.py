@@ -4,11 +4,11 @@ archives both, and Datasette shows them in post_history."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
+from dbquery import query
 
 from scraper.crawl import CrawlOptions, crawl
 from scraper.demo.server import DemoServer
@@ -19,13 +19,6 @@ THREAD = 40686  # 11 posts: page 1 holds 10, page 2 the last one
 EDITED, DELETED = 40688, 40690
 NEW_TEXT = "Update: a firmware reset fixed it."
 
-
-def query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

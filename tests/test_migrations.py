@@ -4,10 +4,10 @@ tests/make_old_archive.py) opens, upgrades in place, keeps its data and gains po
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
+from dbquery import query
 
 from scraper.archive import ensure_site, open_archive, write_thread_page
 from scraper.models import Author, PageInfo, Post, Thread, ThreadPage
@@ -31,20 +31,13 @@ DATA_QUERIES = {
 }
 
 
-def read(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
-    return {name: read(path, sql) for name, sql in DATA_QUERIES.items()}
+    return {name: query(path, sql) for name, sql in DATA_QUERIES.items()}
 
 
 def schema(path: Path) -> list[tuple]:
-    return read(path, "SELECT type, name, sql FROM sqlite_master"
+    return query(path, "SELECT type, name, sql FROM sqlite_master"
                       " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
 
 
@@ -56,17 +49,17 @@ def old(tmp_path) -> Path:
 
 
 def test_fixture_is_a_version_1_archive_with_history():
-    assert read(FIXTURE, "SELECT name FROM _sqlite_migrations") == [("0001_initial",)]
-    assert "label" not in [row[1] for row in read(FIXTURE, "PRAGMA table_info(posts)")]
-    assert read(FIXTURE, "SELECT count(*), count(deleted_at) FROM posts") == [(16, 1)]
-    assert read(FIXTURE, "SELECT count(*) FROM post_versions") == [(17,)]
+    assert query(FIXTURE, "SELECT name FROM _sqlite_migrations") == [("0001_initial",)]
+    assert "label" not in [row[1] for row in query(FIXTURE, "PRAGMA table_info(posts)")]
+    assert query(FIXTURE, "SELECT count(*), count(deleted_at) FROM posts") == [(16, 1)]
+    assert query(FIXTURE, "SELECT count(*) FROM post_versions") == [(17,)]
     assert FIXTURE.stat().st_size < 200_000
 
 
 def test_old_archive_upgrades_in_place_and_keeps_its_data(old):
     before = snapshot(old)
     open_archive(old).close()
-    assert read(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
+    assert query(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
         ("0001_initial",), ("0002_post_labels",),
     ]
     assert snapshot(old) == before
@@ -88,7 +81,7 @@ def test_upgrading_twice_changes_nothing(old):
 
 def test_upgrade_labels_every_post(old):
     open_archive(old).close()
-    labels = read(old, "SELECT p.id, p.label, p.position, u.name, p.posted_at FROM posts p"
+    labels = query(old, "SELECT p.id, p.label, p.position, u.name, p.posted_at FROM posts p"
                        " JOIN users u ON u.id = p.author_id ORDER BY p.id")
     assert len(labels) == 16
     for _, label, position, name, posted_at in labels:
@@ -111,12 +104,12 @@ def test_labels_follow_new_posts_and_renamed_users(old):
     )
     write_thread_page(db, site, page)
     labels = "SELECT external_id, label FROM posts WHERE external_id IN ('91', '92', '93')"
-    assert read(old, labels) == [
+    assert query(old, labels) == [
         ("91", "#1 · ann_k · 2024-04-01 08:00"), ("92", "bob_r · yesterday"), ("93", "post 93"),
     ]
     db.execute("UPDATE users SET name = 'ann_kowalski' WHERE external_id = '5'")
     db.conn.commit()
-    assert read(old, labels)[0] == ("91", "#1 · ann_kowalski · 2024-04-01 08:00")
+    assert query(old, labels)[0] == ("91", "#1 · ann_kowalski · 2024-04-01 08:00")
     db.close()
 
 
