@@ -86,6 +86,8 @@ def summary(report: CrawlReport, db_path: Path) -> str:
         f" posts {s.posts_new:,} new, {s.posts_changed:,} changed, {s.posts_deleted:,} deleted;"
         f" {s.errors:,} errors ({s.blocked:,} blocked) in {elapsed:.1f} s -> {db_path}"
     ]
+    if s.robots_skipped:
+        lines.append(f"{s.robots_skipped:,} pages not fetched: disallowed by robots.txt")
     if report.pending:
         lines.append(f"{report.pending:,} pages left: run the same command again to continue")
     lines += [f"  {m}" for m in s.messages[:20]]

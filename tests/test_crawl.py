@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scraper.crawl import CrawlError, CrawlOptions, crawl, crawl_lock
-from scraper.demo import DemoServer, Faults, render
+from scraper.demo import DemoServer, Faults, build_community, render
 from scraper.demo.content import SITE_TZ
 
 TZ = SITE_TZ.key
@@ -196,6 +196,18 @@ def test_recrawl_fetches_only_changed_pages(tmp_path: Path) -> None:
         " where p.external_id = ? order by v.id", [str(edited_uid)]
     ).fetchall()
     assert len(versions) == 2 and versions[1][0].startswith("Edited: the fix")
+
+
+def test_robots_disallowed_board_is_skipped_not_failed(tmp_path: Path) -> None:
+    board = build_community().board("billing")
+    prefix = render.board_url(board).split("/bd-p/")[0] + "/"  # the board and its threads
+    with DemoServer(robots=f"User-agent: *\nDisallow: {prefix}\n") as srv:
+        report = crawl([srv.url + "/"], options(tmp_path / "r.db"))
+        assert not [r for r in srv.requests if r.path.startswith(prefix)]
+    assert (report.status, report.stats.robots_skipped, report.stats.errors) == ("complete", 1, 0)
+    archived_threads = sqlite3.connect(tmp_path / "r.db").execute("select count(*) from threads")
+    others = sum(len(b.threads) for b in srv.community.all_boards() if b.id != "billing")
+    assert archived_threads.fetchone() == (others,)
 
 
 def test_offsite_redirect_is_never_followed(tmp_path: Path) -> None:
