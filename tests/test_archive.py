@@ -658,3 +658,19 @@ def test_set_parse_status_and_page_link(db, site):
         2,
     )
     assert db.execute("SELECT page_id FROM post_versions").fetchall() == [(page_id,)]
+
+
+def test_first_write_is_final_when_an_author_turns_anonymous_under_a_quote(db, site):
+    """A quoted author shown anonymously with a registered user's name: one write settles it."""
+    write_thread_page(db, site, page([post("1", 1, "Descale monthly.")]), seen_at=T0)
+    anonymous_ann = Author(name="ann_k")
+    quoting = post("2", 2, "Agreed.", BOB, quotes=[Quote("ann_k", "1", 1, "Descale monthly.")])
+    later = page([quoting, post("1", 1, "Descale monthly.", anonymous_ann)])  # quote read first
+    write_thread_page(db, site, later, seen_at=T1)
+    once = dump(db)
+    write_thread_page(db, site, later, seen_at=T1)
+    assert dump(db) == once
+    quoted = db.execute(
+        "SELECT u.user_key FROM quotes q JOIN users u ON u.id = q.quoted_user_id"
+    ).fetchall()
+    assert quoted == [("name:ann_k",)]  # the quoted post's author as now shown
