@@ -302,7 +302,3 @@ def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
         for message in stats.messages[:20]:
             click.echo(f"  {message}", err=True)
     sys.exit(1 if stats.failed else 0)
-
-
-def main() -> None:
-    cli(prog_name="forum-scraper")

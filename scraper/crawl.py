@@ -257,7 +257,7 @@ class Crawler:
             return
         with self.db.atomic():
             if not result.not_modified:
-                page_id = self.record(result, parsed, module)
+                page_id = self.record(result, parsed)
             if isinstance(parsed, ThreadPage):
                 self.thread_page(item, module, parsed, page_id)
             else:
@@ -266,7 +266,7 @@ class Crawler:
             if isinstance(parsed, ThreadPage):
                 self.maybe_finish_thread(item, parsed.thread.external_id)
 
-    def record(self, result: FetchResult, parsed: ThreadPage | ListingPage, module) -> int:
+    def record(self, result: FetchResult, parsed: ThreadPage | ListingPage) -> int:
         kind = "thread" if isinstance(parsed, ThreadPage) else parsed.kind
         return archive.record_fetch(
             self.db, url=result.url, status_code=result.status_code, body=result.body,
@@ -275,7 +275,9 @@ class Crawler:
             parse_status="parsed",
         )
 
-    def thread_page(self, item: dict, module, page: ThreadPage, page_id: int | None) -> None:
+    def thread_page(
+        self, item: dict, module: ModuleType, page: ThreadPage, page_id: int | None
+    ) -> None:
         site_id = item["site_id"]
         if page_id is not None:  # recorded as parsed; the write links it to its thread page
             stats = archive.write_thread_page(self.db, site_id, page, page_id=page_id)
@@ -297,7 +299,7 @@ class Crawler:
                     listing_last_post=item["listing_last_post"],
                 )
 
-    def listing_page(self, item: dict, module, listing: ListingPage) -> None:
+    def listing_page(self, item: dict, module: ModuleType, listing: ListingPage) -> None:
         site_id = item["site_id"]
         archive.write_listing(self.db, site_id, listing)
         for node in [*listing.categories, *listing.boards]:
