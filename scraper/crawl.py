@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -24,6 +23,7 @@ from sqlite_utils import Database
 from scraper import archive, frontier, platforms
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
+from scraper.platforms.base import Platform
 
 DEFAULT_DB = Path("data/forum.db")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -145,7 +145,7 @@ class Crawler:
 
     # -- seeding ---------------------------------------------------------------------------
 
-    def site_id(self, url: str, module: ModuleType) -> int:
+    def site_id(self, url: str, module: Platform) -> int:
         base = base_url(url)
         if base not in self.sites:
             self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
@@ -276,7 +276,7 @@ class Crawler:
         )
 
     def thread_page(
-        self, item: dict, module: ModuleType, page: ThreadPage, page_id: int | None
+        self, item: dict, module: Platform, page: ThreadPage, page_id: int | None
     ) -> None:
         site_id = item["site_id"]
         if page_id is not None:  # recorded as parsed; the write links it to its thread page
@@ -299,7 +299,7 @@ class Crawler:
                     listing_last_post=item["listing_last_post"],
                 )
 
-    def listing_page(self, item: dict, module: ModuleType, listing: ListingPage) -> None:
+    def listing_page(self, item: dict, module: Platform, listing: ListingPage) -> None:
         site_id = item["site_id"]
         archive.write_listing(self.db, site_id, listing)
         for node in [*listing.categories, *listing.boards]:

@@ -1,41 +1,40 @@
-"""Platform adapters. Each platform is one module exposing the same small interface:
+"""Platform adapters: one module per platform, each implementing :class:`base.Platform`.
 
-- ``NAME``: the platform's name (``"khoros"``).
-- ``url_kind(url) -> str | None``: what a URL points at by its shape alone:
-  ``"thread"``, ``"board"``, ``"category"``, ``"community"`` or None (not ours / unknown).
-- ``detect(tree, url) -> bool``: whether a parsed page (a ``LexborHTMLParser``) is this platform's.
-- ``page_kind(tree, url) -> str``: ``"thread"`` or a listing kind, from the page and its URL.
-- ``parse_thread(tree, url, *, tz=None) -> ThreadPage``: raises ``BlockedPage`` for a page without
-  posts (login wall, challenge...), ``NotForumPage`` when it is no thread page of this platform.
-- ``parse_listing(tree, url, *, tz=None) -> ListingPage``: board, category or community pages.
-- ``parse_page(tree, url, *, tz=None)``: ``parse_thread`` or ``parse_listing`` as ``page_kind``
-  says, sharing what both read.
-- ``thread_id(url) -> str | None`` and ``thread_page_url(thread_url, number) -> str``.
-
-Nothing outside this package knows a CSS class.
+The registry below checks every module against the interface when it is imported. Nothing
+outside this package knows a CSS class or a URL shape.
 """
 
 from __future__ import annotations
-
-from types import ModuleType
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ThreadPage
 from scraper.platforms import khoros
+from scraper.platforms.base import Platform, missing_members
 
-PLATFORMS: dict[str, ModuleType] = {khoros.NAME: khoros}
+
+def _registry(*modules: object) -> dict[str, Platform]:
+    """Platforms by name; a module that misses a member of the interface fails here."""
+    found: dict[str, Platform] = {}
+    for module in modules:
+        if missing := missing_members(module):
+            raise TypeError(f"{module.__name__} is no platform: missing {', '.join(missing)}")
+        found[module.NAME] = module
+    return found
 
 
-def get(name: str) -> ModuleType:
+PLATFORMS: dict[str, Platform] = _registry(khoros)
+
+
+def get(name: str) -> Platform:
     try:
         return PLATFORMS[name]
     except KeyError:
         raise NotForumPage(f"unknown platform {name!r} (known: {', '.join(PLATFORMS)})") from None
 
 
-def for_url(url: str) -> ModuleType | None:
+def for_url(url: str) -> Platform | None:
     """The platform whose URL shapes match ``url``, if any."""
     for module in PLATFORMS.values():
         if module.url_kind(url):

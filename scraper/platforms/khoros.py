@@ -34,6 +34,16 @@ from scraper.models import (
     Thread,
     ThreadPage,
 )
+from scraper.platforms.common import (
+    blocked_reason,
+    first,
+    is_cut,
+    meta,
+    page_title,
+    stem,
+    strip_params,
+    wrote_header,
+)
 
 NAME = "khoros"
 
@@ -46,9 +56,6 @@ _PAGE_NUM_CLASS = re.compile(r"lia-js-data-pageNum-(\d+)")
 _NODE_ID = re.compile(r"/(bd-p|ct-p)/([^/?#]+)")
 _NUMBER = re.compile(r"\d[\d,.\u00a0\u202f]*\d|\d")
 _NON_DIGITS = re.compile(r"\D")
-_WROTE_WORDS = ("wrote", "said", "a écrit", "schrieb", "escribió", "escreveu")
-_WROTE = re.compile(rf"(.+?)\s+(?:{'|'.join(_WROTE_WORDS)})\s*:?", re.I)
-_ELLIPSIS = ("…", "...")
 _THREAD_PAGE_NAMES = ("ForumTopicPage", "MessagePage", "QandaTopicPage", "TkbArticlePage")
 _LISTING_PAGE_NAMES = {
     "ForumPage": "board", "CategoryPage": "category", "CommunityPage": "community"
@@ -107,6 +114,25 @@ def thread_page_url(thread_url: str, number: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def post_id(url: str) -> str | None:
+    """The message uid of an ``m-p/<uid>`` permalink."""
+    m = _MESSAGE_UID.search(urlsplit(url).path)
+    return m.group(1) if m else None
+
+
+def listing_page_url(listing_url: str, number: int) -> str:
+    """``…/bd-p/<id>`` for page 1, ``…/bd-p/<id>/page/<n>`` otherwise."""
+    parts = urlsplit(listing_url)
+    path = _PAGE_IN_PATH.sub("", parts.path).rstrip("/")
+    path += f"/page/{number}" if number > 1 else ""
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def clean_url(url: str) -> str:
+    """Khoros URLs carry no session ids; only tracking parameters and the fragment go."""
+    return strip_params(url, ("profile.language", "nobounce", "sid"))
+
+
 # --- recognising pages ---------------------------------------------------------------------------
 
 
@@ -159,47 +185,10 @@ def _kind(tree: LexborHTMLParser, kind: str | None, data: dict) -> str:
 def _require_khoros(tree: LexborHTMLParser, url: str, what: str) -> None:
     """Refuse a page that is not Khoros's; a wall put in front of it is a blocked page."""
     if not detect(tree, url):
-        reason = _blocked_reason(tree, what)
+        reason = blocked_reason(tree, what)
         if reason:
             raise BlockedPage(reason)
-        raise NotForumPage(f"not a Khoros page: {_page_title(tree)}")
-
-
-def _blocked_reason(tree: LexborHTMLParser, what: str) -> str | None:
-    """Why a page shows none of ``what`` (posts, threads), or None without a known reason."""
-    title = _page_title(tree)
-    if tree.css_first(
-        "#challenge-form, #challenge-running, #cf-wrapper, .cf-browser-verification, "
-        ".g-recaptcha, .h-captcha, [id*=captcha], [class*=captcha], form[action*=challenge]"
-    ) is not None or title.lower().startswith(("just a moment", "attention required")):
-        return f"bot challenge instead of {what}: {title}"
-    if tree.css_first(
-        "input[type=password], form[action*=login], form[action*=signin], form[id*=login], "
-        "form[name*=login], form[class*=login]"
-    ) is not None:
-        return f"login wall: sign-in form instead of {what}: {title}"
-    if tree.css_first(
-        "form[action*=consent], [id*=consent] form, [class*=consent] form, .fc-consent-root"
-    ) is not None:
-        return f"consent page instead of {what}: {title}"
-    return None
-
-
-def _page_title(tree: LexborHTMLParser) -> str:
-    title = tree.css_first("title")
-    return (clean_text(title.text()) if title else "") or "(untitled)"
-
-
-def _first(
-    node: LexborNode, tags: tuple[str, ...], attribute: str | None = None
-) -> LexborNode | None:
-    """The first element of ``node``'s subtree (``node`` included) with one of ``tags`` (and
-    ``attribute``). A walk in Python: for the few nodes of a message part, a crumb or a pager
-    item it costs less than a CSS query, which parses its selector on every call."""
-    for element in node.traverse():
-        if element.tag in tags and (attribute is None or attribute in element.attributes):
-            return element
-    return None
+        raise NotForumPage(f"not a Khoros page: {page_title(tree)}")
 
 
 # --- page-level facts ----------------------------------------------------------------------------
@@ -269,12 +258,6 @@ class _Page:
         self.clock.order = order
 
 
-def _meta(tree: LexborHTMLParser, prop: str) -> str | None:
-    node = tree.css_first(f"meta[property='{prop}'], meta[name='{prop}']")
-    value = node.attributes.get("content") if node is not None else None
-    return value.strip() if value and value.strip() else None
-
-
 def _breadcrumbs(page: _Page) -> list[Crumb]:
     trail = page.tree.css_first(".lia-breadcrumb")
     if trail is None:
@@ -283,7 +266,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for item in trail.css("li.lia-breadcrumb-node"):
         title = clean_text(item.text())
         if title:
-            link = _first(item, ("a",), "href")
+            link = first(item, ("a",), "href")
             href = link.attributes.get("href") if link is not None else None
             crumbs.append(Crumb(title=title, url=page.absolute(href)))
     return crumbs
@@ -323,7 +306,7 @@ def _pager(page: _Page, number: int | None) -> PageInfo:
         if m is None or "lia-paging-page-ellipsis" in classes:
             continue
         numbers.append(int(m.group(1)))
-        if "lia-paging-page-active" in classes or _first(item, ("a",), "href") is None:
+        if "lia-paging-page-active" in classes or first(item, ("a",), "href") is None:
             info.number = int(m.group(1))
     next_link = pager.css_first("a[rel=next][href]")
     prev_link = pager.css_first("a[rel=prev][href]")
@@ -364,14 +347,14 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     _require_khoros(tree, url, "posts")
     elements = _message_elements(tree)
     if not elements:
-        reason = _blocked_reason(tree, "posts")
-        raise BlockedPage(reason or f"no posts found on a thread page: {_page_title(tree)}")
+        reason = blocked_reason(tree, "posts")
+        raise BlockedPage(reason or f"no posts found on a thread page: {page_title(tree)}")
     page = _Page(tree, url, tz)
     thread_url, uid = _thread_identity(page)
     drafts = _drafts(elements, page, thread_url)
     opening = next((d for d in drafts if d.post.external_id == uid), None)
     if opening is not None:
-        page.clock.infer(opening.posted, parse_instant(_meta(tree, "article:published_time")))
+        page.clock.infer(opening.posted, parse_instant(meta(tree, "article:published_time")))
         if opening.post.position is None:
             opening.post.position = 1
     for draft in drafts:
@@ -424,14 +407,14 @@ def _thread_identity(page: _Page) -> tuple[str, str]:
     for candidate in (page.canonical, view, page.url):
         if candidate and (uid := thread_id(candidate)):
             return thread_page_url(candidate, 1), uid
-    raise NotForumPage(f"no thread id on a Khoros thread page: {_page_title(page.tree)}")
+    raise NotForumPage(f"no thread id on a Khoros thread page: {page_title(page.tree)}")
 
 
 def _thread_title(page: _Page, opening: _Draft | None) -> str | None:
     """The topic subject: the opening post's, og:title, the page JSON's, the current banner."""
     if opening is not None and opening.post.title:
         return opening.post.title
-    subject = _meta(page.tree, "og:title")
+    subject = meta(page.tree, "og:title")
     if not subject:
         obj = page.node("Page").get("object") or {}
         subject = obj.get("subject") if isinstance(obj, dict) else None
@@ -516,7 +499,7 @@ def _read_post(
     post = Post(external_id=uid, author=_author(element, parts, page))
     draft = _Draft(post=post, element=element, index=index)
     if (subject := parts.get("subject")) is not None:
-        heading = _first(subject, ("h1", "h2")) or subject
+        heading = first(subject, ("h1", "h2")) or subject
         post.title = clean_text(heading.text()) or None
     if (position := parts.get("position")) is not None:
         numbers = [int(_NON_DIGITS.sub("", n)) for n in _NUMBER.findall(position.text())]
@@ -548,7 +531,7 @@ def _author(element: LexborNode, parts: dict[str, LexborNode], page: _Page) -> A
     link = parts.get("author")
     shown = link if link is not None else element.css_first(".UserName")
     name = clean_text(shown.text()) if shown is not None else ""
-    if name.endswith(_ELLIPSIS):
+    if is_cut(name):
         name = _full_name(element, link, name)
     href = link.attributes.get("href") if link is not None else None
     m = _USER_ID.search(href or "") if href else None
@@ -578,13 +561,13 @@ def _rank_text(holder: LexborNode | None) -> str | None:
 
 def _full_name(element: LexborNode, link: LexborNode | None, shown: str) -> str:
     """The uncut name behind "jane_d…": the link's aria-label, else the avatar's title/alt."""
-    stem = shown.rstrip("….").rstrip()
+    cut = stem(shown)
     label = (link.attributes.get("aria-label") or "") if link is not None else ""
     candidates = [label.removeprefix("View Profile of ")]
     avatar = element.css_first("img.lia-user-avatar-message")
     if avatar is not None:
         candidates += [avatar.attributes.get("title") or "", avatar.attributes.get("alt") or ""]
-    return next((c.strip() for c in candidates if c.strip().startswith(stem)), shown)
+    return next((c.strip() for c in candidates if c.strip().startswith(cut)), shown)
 
 
 def _rank_class(holder: LexborNode | None) -> str | None:
@@ -601,7 +584,7 @@ def _post_url(
     """The ``m-p/<uid>#M<n>`` permalink: the page's own link, else built from the thread URL."""
     for name in ("position", "subject"):
         node = parts.get(name)
-        link = _first(node, ("a",), "href") if node is not None else None
+        link = first(node, ("a",), "href") if node is not None else None
         href = link.attributes.get("href") or "" if link is not None else ""
         if f"/m-p/{uid}" in href:
             return page.absolute(href) or ""
@@ -658,12 +641,11 @@ def _fill_body(post: Post, body: LexborNode) -> None:
     start = 0
     for depth, text in texts:
         start = html.find("<blockquote", start) + 1
-        first, _, rest = text.partition("\n")
-        header = _WROTE.fullmatch(first) if first.rstrip(" :").lower().endswith(
-            _WROTE_WORDS) else None
+        head, _, rest = text.partition("\n")
+        author = wrote_header(head)
         quote = Quote(depth=depth, text=text)
-        if header is not None:
-            quote.author_name = header.group(1).strip()
+        if author is not None:
+            quote.author_name = author
             quote.post_external_id = _quoted_post(html, start)
             quote.text = rest.lstrip()
         post.quotes.append(quote)
@@ -714,9 +696,9 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
     """The listing of a Khoros page of a known kind."""
     tree, url = page.tree, page.url
     if kind == "thread":
-        raise NotForumPage(f"a thread page, not a listing: {_page_title(tree)}")
+        raise NotForumPage(f"a thread page, not a listing: {page_title(tree)}")
     rows = [row for row in map(_listing_row, tree.css(_ROWS), repeat(page)) if row[0].external_id]
-    if kind == "board" and not rows and (reason := _blocked_reason(tree, "threads")):
+    if kind == "board" and not rows and (reason := blocked_reason(tree, "threads")):
         raise BlockedPage(reason)
     page.settle_order([raw for _, raw in rows if raw])
     for thread, raw in rows:
@@ -815,7 +797,7 @@ def _listing_author(cell: LexborNode | None, page: _Page) -> Author | None:
 def _row_solved(row: LexborNode, status: LexborNode | None) -> bool:
     if "lia-list-row-thread-solved" in (row.attributes.get("class") or ""):
         return True
-    icon = _first(status, ("img",)) if status is not None else None
+    icon = first(status, ("img",)) if status is not None else None
     return icon is not None and "solved" in (icon.attributes.get("class") or "")
 
 

@@ -1,0 +1,76 @@
+"""The platform interface: what every module of ``scraper/platforms/`` provides.
+
+A platform is a module, not a class: its functions are pure (bytes and URLs in, dataclasses
+out; no network, no database). The registry checks each module against :class:`Platform` at
+import, so a module that misses a member fails in the tests, not in the middle of a crawl.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.models import ListingPage, ThreadPage
+
+# What a URL or a page is, by its shape: a thread (or a post permalink that leads to one), or
+# one of the listing kinds, from the broadest to the narrowest.
+KINDS = ("thread", "board", "category", "community")
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """One forum platform (a module implementing these names)."""
+
+    NAME: str
+    """The platform's name as users type it (``--platform``) and as ``sites.platform`` stores it."""
+
+    def url_kind(self, url: str) -> str | None:
+        """One of :data:`KINDS` when the URL's shape alone says what it points at, else None.
+
+        A bare root URL (``https://host/``) is "community" for any platform that has one: the
+        registry treats a shape several platforms claim as ambiguous.
+        """
+
+    def thread_id(self, url: str) -> str | None:
+        """The thread id a thread URL carries; None for a post permalink that does not."""
+
+    def post_id(self, url: str) -> str | None:
+        """The post id of a post permalink, else None."""
+
+    def thread_page_url(self, thread_url: str, number: int) -> str:
+        """The URL of page ``number`` (1-based) of the thread at ``thread_url``."""
+
+    def listing_page_url(self, listing_url: str, number: int) -> str:
+        """The URL of page ``number`` (1-based) of a board or category listing."""
+
+    def clean_url(self, url: str) -> str:
+        """``url`` without what makes one page look like many: session ids, tracking, fragments."""
+
+    def detect(self, tree: LexborHTMLParser, url: str) -> bool:
+        """Whether a parsed page is one of this platform's (walls of its sites included)."""
+
+    def page_kind(self, tree: LexborHTMLParser, url: str) -> str:
+        """"thread" or a listing kind, from the page and its URL."""
+
+    def parse_page(
+        self, tree: LexborHTMLParser, url: str, *, tz: str | None = None
+    ) -> ThreadPage | ListingPage:
+        """Parse a page: raise ``BlockedPage`` for a wall, ``NotForumPage`` for a page that is
+        none of this platform's, ``ParseError`` for anything else that yields nothing."""
+
+
+# The names a platform module must define (the protocol's annotations and methods).
+MEMBERS: tuple[str, ...] = tuple(Platform.__annotations__) + tuple(
+    name for name, value in vars(Platform).items() if callable(value) and not name.startswith("_")
+)
+
+
+def missing_members(module: object) -> list[str]:
+    """The interface's names ``module`` lacks, or that are not callable where they must be."""
+    missing = [name for name in MEMBERS if not hasattr(module, name)]
+    missing += [
+        name for name in MEMBERS[len(Platform.__annotations__):]
+        if hasattr(module, name) and not callable(getattr(module, name))
+    ]
+    return missing

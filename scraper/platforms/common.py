@@ -1,0 +1,162 @@
+"""What several platforms share: walls and challenges, titles and meta tags, links, "X wrote:"
+quote headers, cut names and session ids. Nothing here knows one platform's classes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.htmltext import clean_text
+
+# "X wrote:", in the languages forums are most often in.
+WROTE_WORDS = ("wrote", "said", "a écrit", "schrieb", "escribió", "escreveu", "scrisse",
+               "schreef", "napisał", "написал")
+WROTE = re.compile(rf"(.+?)\s+(?:{'|'.join(WROTE_WORDS)})\s*:?", re.I)
+# A display name cut short: "jane_d…", "jane_d...", "jane_d&#133;" (U+2026 or its cp1252 byte).
+ELLIPSES = ("…", "...", "\x85")
+# Query parameters that carry a guest's session: the same page under many URLs.
+SESSION_PARAMS = frozenset({"sid", "s", "phpsessid", "sessionid", "jsessionid", "session"})
+
+
+def page_title(tree: LexborHTMLParser) -> str:
+    """The page's ``<title>`` text, or "(untitled)"."""
+    title = tree.css_first("title")
+    return (clean_text(title.text()) if title else "") or "(untitled)"
+
+
+def meta(tree: LexborHTMLParser, prop: str) -> str | None:
+    """The content of ``<meta property=prop>`` or ``<meta name=prop>``, if not blank."""
+    node = tree.css_first(f"meta[property='{prop}'], meta[name='{prop}']")
+    value = node.attributes.get("content") if node is not None else None
+    return value.strip() if value and value.strip() else None
+
+
+def canonical(tree: LexborHTMLParser) -> str | None:
+    """The ``link[rel=canonical]`` href (else ``og:url``), as written."""
+    link = tree.css_first("link[rel=canonical]")
+    href = link.attributes.get("href") if link is not None else None
+    return href or meta(tree, "og:url")
+
+
+def first(
+    node: LexborNode, tags: tuple[str, ...], attribute: str | None = None
+) -> LexborNode | None:
+    """The first element of ``node``'s subtree (``node`` included) with one of ``tags`` (and
+    ``attribute``). A walk in Python: for the few nodes of a small part it costs less than a
+    CSS query, which parses its selector on every call."""
+    for element in node.traverse():
+        if element.tag in tags and (attribute is None or attribute in element.attributes):
+            return element
+    return None
+
+
+_CHALLENGE = (
+    "#challenge-form, #challenge-running, #cf-wrapper, .cf-browser-verification, "
+    ".g-recaptcha, .h-captcha, [id*=captcha], [class*=captcha], form[action*=challenge]"
+)
+_LOGIN = (
+    "input[type=password], form[action*=login], form[action*=signin], form[id*=login], "
+    "form[name*=login], form[class*=login]"
+)
+_CONSENT = "form[action*=consent], [id*=consent] form, [class*=consent] form, .fc-consent-root"
+
+
+def blocked_reason(tree: LexborHTMLParser, what: str, *, login: bool = True) -> str | None:
+    """Why a page shows none of ``what`` (posts, threads): a bot challenge, a login wall or a
+    consent page; None when it shows none of them. Call it only for a page that lacks the
+    content its kind should have: many forums show a login form beside their content.
+    ``login=False`` skips the sign-in form test (for platforms that put one on every page)."""
+    title = page_title(tree)
+    if tree.css_first(_CHALLENGE) is not None or title.lower().startswith(
+        ("just a moment", "attention required")
+    ):
+        return f"bot challenge instead of {what}: {title}"
+    if login and tree.css_first(_LOGIN) is not None:
+        return f"login wall: sign-in form instead of {what}: {title}"
+    if tree.css_first(_CONSENT) is not None:
+        return f"consent page instead of {what}: {title}"
+    return None
+
+
+def is_cut(name: str | None) -> bool:
+    """Whether a shown name ends in an ellipsis (cut short by the page)."""
+    return bool(name) and name.rstrip(" \t\n").endswith(ELLIPSES)
+
+
+def stem(name: str) -> str:
+    """A cut name without its ellipsis: "jane_d…" -> "jane_d"."""
+    name = name.rstrip(" \t\n")  # not str.rstrip(): U+0085 is whitespace to Python
+    for mark in ELLIPSES:
+        name = name.removesuffix(mark)
+    return name.rstrip(" \t\n")
+
+
+def wrote_header(line: str) -> str | None:
+    """The author of an "X wrote:" quote header line, else None."""
+    if not line.rstrip(" :").lower().endswith(WROTE_WORDS):
+        return None
+    m = WROTE.fullmatch(line.strip())
+    return m.group(1).strip() if m else None
+
+
+class Urls:
+    """Absolute URLs against one page URL, cheaply (most hrefs are root-relative)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parts = urlsplit(url)
+        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        self.netloc = parts.netloc.lower()
+
+    def absolute(self, href: str | None) -> str | None:
+        """``href`` made absolute (None for none, a fragment-only or a script link)."""
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            return None
+        if href.startswith(("https://", "http://")):
+            return href
+        if href.startswith("/") and not href.startswith("//") and self.origin:
+            return self.origin + href
+        return urljoin(self.url, href)
+
+    def same_site(self, url: str) -> bool:
+        return urlsplit(url).netloc.lower() == self.netloc
+
+
+def strip_params(url: str, names: Iterable[str] = SESSION_PARAMS, *, fragment: bool = True) -> str:
+    """``url`` without the query parameters ``names`` (case-insensitive) and its fragment."""
+    parts = urlsplit(url)
+    names = {n.lower() for n in names}
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() not in names]
+        query = urlencode(kept)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query,
+                       "" if fragment else parts.fragment))
+
+
+def links_by_kind(
+    tree: LexborHTMLParser | LexborNode,
+    urls: Urls,
+    classify: Callable[[str], str | None],
+    clean: Callable[[str], str] = lambda u: u,
+) -> dict[str, list[tuple[str, str]]]:
+    """Every same-site link of the page (or node), wherever it sits, grouped by the kind
+    ``classify`` gives its URL: ``{kind: [(clean url, link text), ...]}`` in document order,
+    each URL once (the first non-empty text wins)."""
+    found: dict[str, dict[str, str]] = {}
+    for link in tree.css("a[href]"):
+        url = urls.absolute(link.attributes.get("href"))
+        if not url or not urls.same_site(url):
+            continue
+        kind = classify(url)
+        if kind is None:
+            continue
+        url = clean(url)
+        texts = found.setdefault(kind, {})
+        if not texts.get(url):
+            texts[url] = clean_text(link.text()) or clean_text(link.attributes.get("title"))
+    return {kind: list(texts.items()) for kind, texts in found.items()}

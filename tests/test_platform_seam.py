@@ -1,0 +1,70 @@
+"""The platform interface: every registered module implements it; shared helpers behave."""
+
+import types
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper import platforms
+from scraper.platforms import base, common
+
+
+@pytest.mark.parametrize("name", sorted(platforms.PLATFORMS))
+def test_every_platform_implements_the_interface(name):
+    module = platforms.PLATFORMS[name]
+    assert base.missing_members(module) == []
+    assert name == module.NAME
+
+
+def test_a_module_missing_a_member_is_refused_at_registration():
+    broken = types.ModuleType("scraper.platforms.broken")
+    broken.NAME = "broken"
+    broken.url_kind = lambda url: None
+    with pytest.raises(TypeError, match="missing thread_id, post_id"):
+        platforms._registry(broken)
+
+
+def test_links_by_kind_finds_same_site_links_anywhere_once_each():
+    tree = LexborHTMLParser(
+        "<nav><a href='/t5/x/bd-p/a?sid=9'>A</a></nav>"
+        "<div class='tile'><h3><a href='/t5/x/ct-p/c'>C</a></h3>"
+        "<a href='/t5/x/bd-p/a'></a><a href='https://elsewhere.org/t5/x/bd-p/z'>Z</a>"
+        "<a href='#top'>top</a><a href='javascript:void(0)'>js</a></div>"
+    )
+    kinds = {"bd-p": "board", "ct-p": "category"}
+
+    def classify(url):
+        return next((k for part, k in kinds.items() if f"/{part}/" in url), None)
+
+    found = common.links_by_kind(tree, common.Urls("https://h.example/"), classify,
+                                 common.strip_params)
+    assert found == {
+        "board": [("https://h.example/t5/x/bd-p/a", "A")],
+        "category": [("https://h.example/t5/x/ct-p/c", "C")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "clean"),
+    [
+        ("https://f.example/viewtopic.php?t=5&sid=abc123", "https://f.example/viewtopic.php?t=5"),
+        ("https://f.example/showthread.php?s=ff&t=7#post3", "https://f.example/showthread.php?t=7"),
+        ("https://f.example/index.php?PHPSESSID=x&topic=3.0", "https://f.example/index.php?topic=3.0"),
+    ],
+)
+def test_strip_params_drops_session_ids_and_fragment(url, clean):
+    assert common.strip_params(url) == clean
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("Jane Doe wrote:", "Jane Doe"), ("maria_s a écrit :", "maria_s"), ("Hello there", None)],
+)
+def test_wrote_header(line, author):
+    assert common.wrote_header(line) == author
+
+
+def test_cut_names():
+    assert common.is_cut("amélie_okafor_…") and common.is_cut("jane_d...")
+    assert common.is_cut("jane_d\x85") and not common.is_cut("jane_doe")
+    assert common.stem("amélie_okafor_…") == "amélie_okafor_"
