@@ -195,6 +195,14 @@ def ensure_site(
     return site_id
 
 
+def site_platform(db: sqlite_utils.Database, site_id: int) -> str:
+    """The platform stored for a site."""
+    row = _row(db, "SELECT platform FROM sites WHERE id = ?", [site_id])
+    if row is None:
+        raise KeyError(f"no site {site_id}")
+    return row["platform"]
+
+
 def record_fetch(
     db: sqlite_utils.Database,
     *,

@@ -44,6 +44,7 @@ class CrawlOptions:
     user_agent: str = DEFAULT_USER_AGENT
     obey_robots: bool = True
     tz: str | None = None
+    platform: str | None = None
     timeout: float = 30.0
     max_bytes: int = 20 * 2**20
     max_attempts: int = 5
@@ -140,6 +141,7 @@ class Crawler:
         self.progress = progress or (lambda stats: None)
         self.stats = CrawlStats()
         self.sites: dict[str, int] = {}
+        self.site_platforms: dict[int, Platform] = {}
         self.run_id = 0
         self.stopped = False
 
@@ -149,7 +151,14 @@ class Crawler:
         base = base_url(url)
         if base not in self.sites:
             self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
+            self.site_platforms[self.sites[base]] = module
         return self.sites[base]
+
+    def platform(self, site_id: int) -> Platform:
+        """The platform of a site, as decided once and stored in ``sites.platform``."""
+        if site_id not in self.site_platforms:
+            self.site_platforms[site_id] = platforms.get(archive.site_platform(self.db, site_id))
+        return self.site_platforms[site_id]
 
     def seed(self, urls: list[str]) -> None:
         """Queue the start URLs, unless an interrupted run left work to resume."""
@@ -160,8 +169,8 @@ class Crawler:
             if not resuming:
                 frontier.reset(self.db)
             for url in urls:
-                module = platforms.for_url(url)
-                kind = module.url_kind(url)
+                module = site_platform(url, self.options.platform)
+                kind = module.url_kind(url) or "community"
                 site_id = self.site_id(url, module)
                 uid = module.thread_id(url) if kind == "thread" else None
                 if uid:
@@ -216,7 +225,7 @@ class Crawler:
 
     async def process(self, item: dict) -> None:
         url = item["url"]
-        module = platforms.for_url(url)
+        module = self.platform(item["site_id"])
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
         result = await self.fetcher.fetch(
@@ -446,7 +455,7 @@ def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> Non
     )
 
 
-def check_urls(urls: list[str]) -> None:
+def check_urls(urls: list[str], platform: str | None = None) -> None:
     for url in urls:
         parts = urlsplit(url)
         if parts.username is not None or parts.password is not None:
@@ -457,9 +466,20 @@ def check_urls(urls: list[str]) -> None:
             )
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CrawlError(f"not an http(s) URL: {url!r}")
-        module = platforms.for_url(url)
-        if module is None or not module.url_kind(url):
-            raise CrawlError(f"not a forum URL this tool knows: {url!r}")
+        site_platform(url, platform)
+
+
+def site_platform(url: str, platform: str | None) -> Platform:
+    """The platform of the site of ``url``: the one named, else the one its shape names."""
+    if platform:
+        try:
+            return platforms.get(platform)
+        except ParseError as exc:
+            raise CrawlError(str(exc)) from None
+    module = platforms.for_url(url)
+    if module is None or not module.url_kind(url):
+        raise CrawlError(f"not a forum URL this tool knows: {url!r}")
+    return module
 
 
 async def crawl_async(
@@ -469,7 +489,7 @@ async def crawl_async(
     *,
     transport=None,
 ) -> CrawlReport:
-    check_urls(urls)
+    check_urls(urls, options.platform)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)
         hosts = {host_key(u) for u in urls}

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from scraper.demo import render
+from scraper.demo import render, renderers
 from scraper.demo.content import Community, build_community
 
 DEFAULT_ROBOTS = (
@@ -135,8 +135,13 @@ class DemoServer:
         latency: float = 0.0,
         robots: str | None = DEFAULT_ROBOTS,
         faults: Faults | None = None,
+        platform: str = "khoros",
     ) -> None:
         self.community = community if community is not None else build_community()
+        self.platform = platform
+        self.renderer = None if platform == "khoros" else renderers.renderer(platform)
+        if self.renderer is not None and robots == DEFAULT_ROBOTS:
+            robots = self.renderer.ROBOTS
         self.host = host
         self.port = port
         self.latency = latency
@@ -270,7 +275,19 @@ class DemoServer:
             return Response(200, self.robots.encode(), "text/plain; charset=utf-8",
                             last_modified=self.community.clock, conditional=True)
         with self._lock:
+            if self.renderer is not None:
+                return self._rendered(route, parts.query)
             return self._page(route)
+
+    def _rendered(self, route: str, query: str) -> Response:
+        """The answer of another platform's demo renderer."""
+        page = self.renderer.page(self.community, route, query, self.url, dict(self._blocked))
+        headers = dict(page.headers)
+        if page.location:
+            headers["Location"] = page.location
+        return Response(page.status, page.html.encode(), page.content_type, headers=headers,
+                        last_modified=page.modified if page.status == 200 else None,
+                        conditional=page.status == 200 and not page.location)
 
     def _page(self, route: str) -> Response:
         c, base = self.community, self.url
