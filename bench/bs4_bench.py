@@ -222,7 +222,7 @@ def our_posts(body: bytes, url: str, tz: str | None) -> list[dict] | None:
     return [
         {
             "uid": p.external_id, "author": p.author.name, "date": p.posted_at_raw,
-            "kudos": p.kudos, "body": p.body_text, "signature": p.signature,
+            "kudos": p.score, "body": p.body_text, "signature": p.signature,
             "quotes": [{"depth": q.depth, "author": q.author_name, "post": q.post_external_id,
                         "text": q.text} for q in p.quotes],
         }

@@ -105,7 +105,7 @@ def main() -> None:
         conn = export.connect_read_only(db)
         rows = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
         conn.close()
-        sources = {"--posts": (["--posts"], export.POSTS_SQL),
+        sources = {"--posts": (["--posts"], export.POSTS_SQL.replace("{score}", "score")),
                    "--table posts": (["--table", "posts"], "SELECT * FROM posts")}
         _, baseline = child_run(["--help"])
         print(f"forum-scraper --help peaks at {baseline / 2**20:.1f} MB resident")

@@ -37,7 +37,7 @@ _QUOTE_COLUMNS = (
     "post_id", "position", "depth", "quoted_name", "quoted_user_id",
     "quoted_post_external_id", "quoted_post_id", "text",
 )
-_USER_COLUMNS = ("external_id", "name", "url", "rank")
+_USER_COLUMNS = ("external_id", "name", "display_name", "url", "rank")
 # `IN` over a list passed as one JSON parameter: one statement text, whatever the list's length.
 _IN_LIST = "(SELECT value FROM json_each(?))"
 # zlib level of stored bodies: on real forum pages level 3 compresses 2.2x faster than the
@@ -343,8 +343,8 @@ def _user(db: sqlite_utils.Database, site_id: int, author: Author, users: dict[s
     key = _user_key(author)
     if key is None:
         return None
-    values = _present(external_id=author.external_id, name=author.name, url=author.url,
-                      rank=author.rank)
+    values = _present(external_id=author.external_id, name=author.name,
+                      display_name=author.display_name, url=author.url, rank=author.rank)
     old = users.get(key)
     if old is not None:
         changes = _changed(old, values)
@@ -448,7 +448,7 @@ def _post_values(ctx: _PageContext, post: Post, author_id: int | None, sources: 
         "author_id": author_id, "title": post.title,
         "posted_at": post.posted_at, "posted_at_raw": post.posted_at_raw,
         "edited_at": post.edited_at, "body_html": post.body_html, "body_text": post.body_text,
-        "signature": post.signature, "kudos": post.kudos,
+        "signature": post.signature, "score": post.score,
         "is_solution": int(post.is_solution or post.external_id in ctx.accepted),
         "reply_to_external_id": post.reply_to, "reply_to_post_id": reply and reply["id"],
         "content_hash": _content_hash(post), "deleted_at": None, "last_seen_at": ctx.seen_at,

@@ -225,7 +225,7 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
         fail("give exactly one of --table, --query or --posts")
     try:
         conn = export.connect_read_only(db_path)
-        query = export.POSTS_SQL if posts else sql or export.table_sql(conn, table)
+        query = export.posts_sql(conn) if posts else sql or export.table_sql(conn, table)
         if out_path is None:
             export.export(conn, fmt, query, sys.stdout.buffer, raw=raw)
         else:

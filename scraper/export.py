@@ -22,7 +22,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 POSTS_SQL = """
 SELECT p.id AS post_id, p.external_id AS post_external_id, p.url AS post_url, p.position,
   p.page_number, p.title AS post_title, p.posted_at, p.posted_at_raw, p.edited_at, p.deleted_at,
-  p.kudos, p.is_solution, p.reply_to_post_id, p.body_text, p.signature,
+  p.{score} AS score, p.is_solution, p.reply_to_post_id, p.body_text, p.signature,
   p.author_id, u.name AS author_name, u.external_id AS author_external_id,
   u.rank AS author_rank, u.url AS author_url,
   p.thread_id, t.external_id AS thread_external_id, t.title AS thread_title,
@@ -35,6 +35,13 @@ LEFT JOIN boards b ON b.id = t.board_id
 LEFT JOIN users u ON u.id = p.author_id
 LEFT JOIN sites s ON s.id = t.site_id
 ORDER BY p.thread_id, p.position IS NULL, p.position, p.id"""
+
+
+def posts_sql(conn: sqlite3.Connection) -> str:
+    """The ``--posts`` query for this archive (older archives call the score ``kudos``, and
+    export never migrates: it opens the archive read-only)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(posts)")}
+    return POSTS_SQL.replace("{score}", "kudos" if "kudos" in columns else "score")
 
 
 class ExportError(Exception):

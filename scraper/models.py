@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-THREAD_SCHEMA = "forum-scraper/thread-page/1"
-LISTING_SCHEMA = "forum-scraper/listing-page/1"
+THREAD_SCHEMA = "forum-scraper/thread-page/2"
+LISTING_SCHEMA = "forum-scraper/listing-page/2"
 
 
 class ParseError(Exception):
@@ -23,10 +23,14 @@ class BlockedPage(ParseError):
 
 @dataclass
 class Author:
+    """``name`` is the user's unique handle where the platform has one (else the name shown,
+    uncut); ``display_name`` a separate full name the platform shows beside the handle."""
+
     name: str | None = None
     external_id: str | None = None
     url: str | None = None
     rank: str | None = None
+    display_name: str | None = None
 
 
 @dataclass
@@ -59,6 +63,16 @@ class Quote:
 
 
 @dataclass
+class TimeAnchor:
+    """One observation of a site's time zone: a time as the page shows it (naive local ISO)
+    beside the exact instant it stands for (ISO with offset), e.g. a shown date next to its
+    ``time[datetime]`` or ``data-timestamp``."""
+
+    local: str
+    instant: str
+
+
+@dataclass
 class Post:
     external_id: str
     position: int | None = None
@@ -71,7 +85,7 @@ class Post:
     body_html: str = ""
     body_text: str = ""
     signature: str | None = None
-    kudos: int | None = None
+    score: int | None = None  # kudos, likes, reactions or votes, as the platform counts them
     is_solution: bool = False
     reply_to: str | None = None
     quotes: list[Quote] = field(default_factory=list)
@@ -98,6 +112,10 @@ class ThreadPage:
     page: PageInfo = field(default_factory=PageInfo)
     posts: list[Post] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the page tells of the site's time zone: observations, and a zone it states
+    # (an IANA name or a fixed offset such as "+01:00", e.g. "All times are UTC+01:00").
+    time_anchors: list[TimeAnchor] = field(default_factory=list)
+    zone_hint: str | None = None
     schema: str = THREAD_SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,7 +135,7 @@ class ListingThread:
     last_post_at: str | None = None
     last_post_at_raw: str | None = None
     author: Author | None = None
-    kudos: int | None = None
+    score: int | None = None
     views: int | None = None
     solved: bool | None = None
 
@@ -137,6 +155,8 @@ class ListingPage:
     boards: list[Board] = field(default_factory=list)
     categories: list[Board] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    time_anchors: list[TimeAnchor] = field(default_factory=list)
+    zone_hint: str | None = None
     schema: str = LISTING_SCHEMA
 
     def to_dict(self) -> dict[str, Any]:

@@ -61,7 +61,7 @@ TABLES: dict[str, TableSpec] = {
             "id": int, "thread_id": int, "external_id": str, "position": int,
             "page_number": int, "url": str, "author_id": int, "title": str, "posted_at": str,
             "posted_at_raw": str, "edited_at": str, "body_html": str, "body_text": str,
-            "signature": str, "kudos": int, "is_solution": int, "reply_to_external_id": str,
+            "signature": str, "score": int, "is_solution": int, "reply_to_external_id": str,
             "reply_to_post_id": int, "deleted_at": str, "content_hash": str,
             "first_seen_at": str, "last_seen_at": str,
         },
@@ -169,7 +169,7 @@ LEFT JOIN users au ON au.id = ap.author_id""",
 SELECT t.id AS thread_id, t.title AS thread_title, t.url AS thread_url,
   q.id AS question_post_id, qu.name AS question_author, q.body_text AS question_text,
   a.id AS answer_post_id, au.name AS answer_author, a.body_text AS answer_text,
-  a.kudos AS answer_kudos
+  a.score AS answer_score
 FROM posts a
 JOIN threads t ON t.id = a.thread_id
 LEFT JOIN posts q ON q.id = (
@@ -267,6 +267,18 @@ def _post_labels(db: Database) -> None:
     for name, body in _LABEL_TRIGGERS.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(f"CREATE TRIGGER {name} {body}")
+
+
+@MIGRATIONS(name="0003_platform_neutral_names")
+def _neutral_names(db: Database) -> None:
+    """Speak to users of every platform: ``posts.kudos`` becomes ``posts.score`` (kudos, likes,
+    reactions or votes), and users get a ``display_name`` beside their handle."""
+    for name in VIEWS:  # views naming the old column are recreated after the migrations
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+    if "kudos" in db["posts"].columns_dict:
+        db.execute("ALTER TABLE posts RENAME COLUMN kudos TO score")
+    if "display_name" not in db["users"].columns_dict:
+        db["users"].add_column("display_name", str)
 
 
 def create_views(db: Database) -> None:

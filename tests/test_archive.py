@@ -147,7 +147,7 @@ def test_tables_columns_and_foreign_keys(db):
         ("site_id", "sites"), ("run_id", "crawl_runs"),
     }
     assert db["pages"].columns_dict["body"] is bytes
-    assert db["posts"].columns_dict["kudos"] is int
+    assert db["posts"].columns_dict["score"] is int
     unique = {tuple(i.columns) for i in db["posts"].indexes if i.unique}
     assert ("thread_id", "external_id") in unique
     assert set(db.view_names()) == {"thread_summaries", "solutions", "quote_edges", "post_history"}
@@ -166,7 +166,7 @@ def test_migrate_twice_is_a_noop(db, tmp_path):
     migrate(db)
     assert dump(db) == before
     applied = [r["name"] for r in db.query("select name from _sqlite_migrations order by id")]
-    assert applied == ["0001_initial", "0002_post_labels"]
+    assert applied == ["0001_initial", "0002_post_labels", "0003_platform_neutral_names"]
     db.close()
     reopened = open_archive(tmp_path / "sub" / "dir" / "forum.db")
     assert dump(reopened) == before
@@ -230,7 +230,7 @@ def test_first_write_fills_thread_posts_users_and_versions(db, site):
     ]
     assert second["is_solution"] == 1 and first["is_solution"] == 0
     assert (second["page_number"], second["first_seen_at"], second["last_seen_at"]) == (1, T0, T0)
-    assert second["kudos"] is None and second["deleted_at"] is None
+    assert second["score"] is None and second["deleted_at"] is None
     assert count(db, "post_versions") == 2
 
 
@@ -263,11 +263,11 @@ def test_later_identical_write_moves_only_seen_timestamps(db, site):
 def test_edit_adds_a_version_and_keeps_the_first(db, site):
     write_thread_page(db, site, first_page(), seen_at=T0)
     edited = first_page()
-    edited.posts[1] = post("2", 2, "Boil citric acid and water in it.", BOB, kudos=3)
+    edited.posts[1] = post("2", 2, "Boil citric acid and water in it.", BOB, score=3)
     stats = write_thread_page(db, site, edited, seen_at=T1)
     assert stats == WriteStats(posts_changed=1)
     row = db["posts"].get(2)
-    assert (row["id"], row["kudos"]) == (2, 3)
+    assert (row["id"], row["score"]) == (2, 3)
     assert row["body_text"] == "Boil citric acid and water in it."
     versions = db.execute(
         "SELECT body_text, seen_at FROM post_versions WHERE post_id = 2 ORDER BY id"
@@ -294,12 +294,12 @@ def test_reverted_edit_reuses_its_version(db, site):
     assert versions == [("Boil vinegar and water in it.", T0), ("Changed my mind.", T1)]
 
 
-def test_kudos_change_alone_is_not_an_edit(db, site):
+def test_score_change_alone_is_not_an_edit(db, site):
     write_thread_page(db, site, first_page(), seen_at=T0)
     liked = first_page()
-    liked.posts[0].kudos = 7
+    liked.posts[0].score = 7
     assert write_thread_page(db, site, liked, seen_at=T0) == WriteStats()
-    assert db["posts"].get(1)["kudos"] == 7
+    assert db["posts"].get(1)["score"] == 7
     assert count(db, "post_versions") == 2
 
 
@@ -405,7 +405,7 @@ def test_references_to_posts_archived_later_are_resolved(db, site):
 def test_accepted_answer_on_a_later_page_is_linked_when_archived(db, site):
     write_thread_page(db, site, first_page(solved=True, accepted_post_ids=["3"]), seen_at=T0)
     assert thread_state(db, site, "500")["accepted_post_id"] is None
-    answer = post("3", 3, "Use a descaling tablet.", BOB, kudos=5)
+    answer = post("3", 3, "Use a descaling tablet.", BOB, score=5)
     write_thread_page(
         db, site, page([answer], number=2, solved=True, accepted_post_ids=["3"]), seen_at=T0
     )
@@ -421,7 +421,7 @@ def test_accepted_answer_on_a_later_page_is_linked_when_archived(db, site):
             "answer_post_id": 3,
             "answer_author": "bob_r",
             "answer_text": "Use a descaling tablet.",
-            "answer_kudos": 5,
+            "answer_score": 5,
         }
     ]
     summary = list(db.query("SELECT * FROM thread_summaries"))

@@ -84,7 +84,7 @@ def test_first_page_quotes_signatures_kudos(first: ThreadPage) -> None:
             assert post.body_text.count(post.signature) == 1  # once, not twice
         else:
             assert post.signature not in post.body_text
-    assert [p.kudos for p in first.posts] == [8, 0, 0, 1] + [0] * 11
+    assert [p.score for p in first.posts] == [8, 0, 0, 1] + [0] * 11
 
 
 def test_first_page_navigation(first: ThreadPage) -> None:
@@ -113,7 +113,7 @@ def test_tenth_page(tenth: ThreadPage) -> None:
     assert len(quotes) == 42
     assert max(q.depth for q in quotes) == 5
     assert len([p for p in tenth.posts if p.signature]) == 4
-    assert {p.kudos for p in tenth.posts} == {0}
+    assert {p.score for p in tenth.posts} == {0}
     assert tenth.thread.title == "MATORAN HQ"
     # no opening post here, so no offset to infer and no zone configured
     assert tenth.posts[0].posted_at == "2010-12-30T20:49:00"
@@ -130,10 +130,10 @@ def test_board_listing() -> None:
     assert len(threads) == 23
     assert all(t.reply_count is not None and t.last_post_at for t in threads)
     assert threads[0].external_id == "14026136"
-    assert (threads[0].reply_count, threads[0].kudos, threads[0].views) == (1170, 2673, 682)
+    assert (threads[0].reply_count, threads[0].score, threads[0].views) == (1170, 2673, 682)
     # the viewer's pattern is dd-MM-yyyy: "01-03-2017" is the 1st of March
     assert threads[0].last_post_at_raw == "01-03-2017 01:05 AM"
     assert threads[0].last_post_at == "2017-03-01T01:05:00"
-    assert all(t.kudos is not None for t in threads)
+    assert all(t.score is not None for t in threads)
     assert (listing.page.number, listing.page.count) == (1, 290)
     assert listing.page.next_url == BOARD + "/page/2"

@@ -39,7 +39,7 @@ def archived(db: Path) -> list[tuple]:
     conn = sqlite3.connect(db)
     rows = conn.execute(
         "select t.external_id, p.external_id, p.position, p.page_number, u.name, p.posted_at,"
-        " p.body_text, p.kudos, p.is_solution, p.deleted_at is not null, p.content_hash"
+        " p.body_text, p.score, p.is_solution, p.deleted_at is not null, p.content_hash"
         " from posts p join threads t on t.id = p.thread_id left join users u on u.id = p.author_id"
         " order by t.external_id, p.external_id"
     ).fetchall()

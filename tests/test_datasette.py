@@ -107,7 +107,7 @@ def test_unanswered_threads_and_top_solutions(db_path, community):
          for p in t.posts if p.uid == t.accepted_uid),
         reverse=True,
     )
-    assert [(r["kudos"], r["thread_title"], r["answer_author"]) for r in top.json()][:3] == (
+    assert [(r["score"], r["thread_title"], r["answer_author"]) for r in top.json()][:3] == (
         accepted[:3]
     )
     assert len(top.json()) == len(accepted)

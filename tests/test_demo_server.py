@@ -439,7 +439,7 @@ def test_every_thread_page_parses_to_the_generated_posts(
             assert page.warnings == []
             got = [
                 (p.external_id, p.position, p.author.name, p.author.external_id, p.author.rank,
-                 p.kudos, p.signature, p.is_solution, [(q.author_name, q.depth, q.text)
+                 p.score, p.signature, p.is_solution, [(q.author_name, q.depth, q.text)
                                                        for q in p.quotes],
                  datetime.fromisoformat(p.posted_at),
                  p.edited_at and datetime.fromisoformat(p.edited_at), p.url)
@@ -484,7 +484,7 @@ def test_every_listing_page_parses_to_the_generated_nodes(
         assert page.kind == "board" and page.board.external_id == board.id
         assert page.page.count == 1 and page.warnings == []
         threads = board.sorted_threads()
-        assert [(t.external_id, t.title, t.reply_count, t.kudos, t.views, t.solved,
+        assert [(t.external_id, t.title, t.reply_count, t.score, t.views, t.solved,
                  t.author.name, datetime.fromisoformat(t.last_post_at)) for t in page.threads] == [
             (str(t.uid), t.subject, len(t.posts) - 1, t.posts[0].kudos, t.views,
              True if t.accepted_uid else None, t.posts[0].author.login, t.last_post.posted_at)

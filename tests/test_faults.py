@@ -36,7 +36,7 @@ def content(db: Path | sqlite3.Connection, base: str = "") -> dict[str, list[tup
     queries = {
         "posts": "select t.external_id, p.external_id, p.position, p.page_number, p.url,"
         " u.user_key, p.title, p.posted_at, p.posted_at_raw, p.edited_at, p.body_html,"
-        " p.body_text, p.signature, p.kudos, p.is_solution, p.reply_to_external_id,"
+        " p.body_text, p.signature, p.score, p.is_solution, p.reply_to_external_id,"
         " r.external_id, p.deleted_at is not null, p.content_hash from posts p"
         " join threads t on t.id = p.thread_id left join users u on u.id = p.author_id"
         " left join posts r on r.id = p.reply_to_post_id order by 1, 2",

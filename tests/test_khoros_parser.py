@@ -90,7 +90,7 @@ def test_thread_posts_match_the_facts(name: str) -> None:
     assert [p.posted_at_raw for p in posts] == fact["posted_at_raw"]
     assert [p.posted_at for p in posts] == [utc(t) for t in fact["posted_at"]]
     assert [p.posted_at for p in posts] == fact["posted_at_utc"]
-    assert [p.kudos for p in posts] == fact["kudos"]
+    assert [p.score for p in posts] == fact["kudos"]
     signatures = {p.external_id: " ".join(p.signature.split()) for p in posts if p.signature}
     assert signatures == fact["signatures"]  # the facts collapse whitespace, <br> included
     edited = {p.external_id: p.edited_at for p in posts if p.edited_at}
@@ -239,7 +239,7 @@ def test_board_listing_matches_the_facts() -> None:
     assert [t.external_id for t in page.threads] == fact["uids"]
     assert [t.reply_count for t in page.threads] == fact["reply_counts"]
     assert [t.views for t in page.threads] == fact["views"]
-    assert [t.kudos for t in page.threads] == fact["kudos"]
+    assert [t.score for t in page.threads] == fact["kudos"]
     assert [t.external_id for t in page.threads if t.solved] == fact["solved"]
     assert page.boards == [] and page.categories == []
     for thread, detail in zip(page.threads, fact["thread_details"], strict=True):

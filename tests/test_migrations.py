@@ -14,16 +14,16 @@ from scraper.models import Author, PageInfo, Post, Thread, ThreadPage
 from scraper.schema import migrate
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "archive-v1.db"
-V1_POST_COLUMNS = (
+POST_COLUMNS = (
     "id, thread_id, external_id, position, page_number, url, author_id, title, posted_at,"
-    " posted_at_raw, edited_at, body_html, body_text, signature, kudos, is_solution,"
+    " posted_at_raw, edited_at, body_html, body_text, signature, {score}, is_solution,"
     " reply_to_external_id, reply_to_post_id, deleted_at, content_hash, first_seen_at,"
     " last_seen_at"
 )
 DATA_QUERIES = {
-    "posts": f"SELECT {V1_POST_COLUMNS} FROM posts ORDER BY id",
+    "posts": f"SELECT {POST_COLUMNS} FROM posts ORDER BY id",
     "threads": "SELECT * FROM threads ORDER BY id",
-    "users": "SELECT * FROM users ORDER BY id",
+    "users": "SELECT id, site_id, user_key, external_id, name, url, rank FROM users ORDER BY id",
     "post_versions": "SELECT * FROM post_versions ORDER BY id",
     "quotes": "SELECT * FROM quotes ORDER BY id",
     "pages": "SELECT * FROM pages ORDER BY id",
@@ -32,8 +32,9 @@ DATA_QUERIES = {
 
 
 
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    return {name: query(path, sql) for name, sql in DATA_QUERIES.items()}
+def snapshot(path: Path, score: str = "score") -> dict[str, list[tuple]]:
+    """The archive's data; ``score`` names the reaction count column (``kudos`` in v1)."""
+    return {name: query(path, sql.replace("{score}", score)) for name, sql in DATA_QUERIES.items()}
 
 
 def schema(path: Path) -> list[tuple]:
@@ -57,12 +58,13 @@ def test_fixture_is_a_version_1_archive_with_history():
 
 
 def test_old_archive_upgrades_in_place_and_keeps_its_data(old):
-    before = snapshot(old)
+    before = snapshot(old, score="kudos")
     open_archive(old).close()
     assert query(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
-        ("0001_initial",), ("0002_post_labels",),
+        ("0001_initial",), ("0002_post_labels",), ("0003_platform_neutral_names",),
     ]
     assert snapshot(old) == before
+    assert query(old, "SELECT count(*), count(display_name) FROM users") == [(9, 0)]
 
 
 def test_upgraded_archive_has_the_schema_of_a_new_one(old, tmp_path):

@@ -509,7 +509,7 @@ def _read_post(
     draft.posted_raw, draft.edited_raw = _dates(element, parts.get("dates"))
     post.posted_at_raw = draft.posted_raw
     if (kudos := parts.get("kudos")) is not None:
-        post.kudos = parse_count(kudos.attributes.get("content") or kudos.text())
+        post.score = parse_count(kudos.attributes.get("content") or kudos.text())
     if (body := parts.get("body")) is not None:
         _fill_body(post, body)
         draft.full = True
@@ -755,7 +755,7 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
         reply_count=_cell_count(cells.get("replies")),
         last_post_at_raw=raw,
         author=_listing_author(cells.get("author"), page),
-        kudos=_cell_count(cells.get("kudos")),
+        score=_cell_count(cells.get("kudos")),
         views=_cell_count(cells.get("views")),
         solved=True if _row_solved(row, cells.get("status")) else None,
     )
