@@ -348,6 +348,7 @@ class Crawler:
     def enqueue(self, url: str, kind: str, parent: dict, **fields) -> None:
         if host_key(url) not in self.fetcher.allowed_hosts:
             return
+        url = self.platform(parent["site_id"]).clean_url(url)  # one URL per page: no session ids
         frontier.add(
             self.db, url, kind, site_id=parent["site_id"], depth=parent["depth"] + 1,
             run_id=self.run_id, **fields,
