@@ -195,6 +195,12 @@ def ensure_site(
     return site_id
 
 
+def site_by_url(db: sqlite_utils.Database, url: str) -> Row | None:
+    """The stored site whose base URL starts ``url`` (scheme and host), if any."""
+    parts = url.split("/", 3)
+    return _row(db, "SELECT * FROM sites WHERE base_url = ?", ["/".join(parts[:3])])
+
+
 def site_platform(db: sqlite_utils.Database, site_id: int) -> str:
     """The platform stored for a site."""
     row = _row(db, "SELECT platform FROM sites WHERE id = ?", [site_id])

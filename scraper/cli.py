@@ -109,10 +109,12 @@ def summary(report: CrawlReport, db_path: Path) -> str:
 @click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
 @click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
+@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
+              help="The forum's platform (default: from the URL, else from the start page).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
-                  no_robots, tz, timeout, quiet) -> None:
+                  no_robots, tz, platform, timeout, quiet) -> None:
     """Archive a community, category, board or thread (URLS) into the archive.
 
     Exit codes: 0 all done, 1 finished but something is incomplete (failed pages, blocked
@@ -121,13 +123,13 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
     options = CrawlOptions(
         db_path=db_path, max_pages=max_pages, max_time=max_time, concurrency=concurrency,
         delay=delay, full=full, user_agent=user_agent, obey_robots=not no_robots, tz=tz,
-        timeout=timeout,
+        platform=platform, timeout=timeout,
     )
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         report = crawl(list(urls), options, progress)
     except CrawlError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_code)
     finally:
         progress.close()
     if not quiet:

@@ -30,7 +30,12 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class CrawlError(Exception):
-    """A crawl that cannot start: bad URL, archive locked, unknown platform."""
+    """A crawl that cannot start: bad URL, archive locked, unknown platform (exit code 2), or
+    a start page that cannot be fetched to recognise its platform (exit code 1)."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -142,6 +147,7 @@ class Crawler:
         self.stats = CrawlStats()
         self.sites: dict[str, int] = {}
         self.site_platforms: dict[int, Platform] = {}
+        self.prefetched: dict[str, FetchResult] = {}  # start pages fetched to detect platforms
         self.run_id = 0
         self.stopped = False
 
@@ -160,7 +166,42 @@ class Crawler:
             self.site_platforms[site_id] = platforms.get(archive.site_platform(self.db, site_id))
         return self.site_platforms[site_id]
 
-    def seed(self, urls: list[str]) -> None:
+    async def decide_platforms(self, urls: list[str]) -> dict[str, Platform]:
+        """The platform of each start URL's site, decided once per site: ``--platform``, else
+        the one stored for the site, else the URL's shape when it is unambiguous, else the
+        platform that recognises the fetched start page (kept, so it is not fetched twice)."""
+        decided: dict[str, Platform] = {}
+        for url in urls:
+            base = base_url(url)
+            if base in decided:
+                decided[url] = decided[base]
+                continue
+            stored = None if self.options.platform else archive.site_by_url(self.db, base)
+            if self.options.platform:
+                module = site_platform(url, self.options.platform)
+            elif stored is not None:
+                module = platforms.get(stored["platform"])
+            else:
+                module = platforms.for_url(url) or await self.detect(url)
+            decided[url] = decided[base] = module
+        return decided
+
+    async def detect(self, url: str) -> Platform:
+        """Fetch a start page and find its platform; the page is kept for the crawl."""
+        result = await self.fetcher.fetch(url, validate=looks_truncated)
+        if result.error:
+            raise CrawlError(
+                f"cannot recognise the forum at {url}: {result.error}", exit_code=1
+            )
+        try:
+            module = platforms.detect_page(result.body, result.final_url or url,
+                                           result.content_type)
+        except ParseError as exc:
+            raise CrawlError(f"{url}: {exc}") from None
+        self.prefetched[url] = result
+        return module
+
+    def seed(self, urls: list[str], decided: dict[str, Platform] | None = None) -> None:
         """Queue the start URLs, unless an interrupted run left work to resume."""
         resuming = frontier.has_pending(self.db)
         if resuming:
@@ -169,7 +210,7 @@ class Crawler:
             if not resuming:
                 frontier.reset(self.db)
             for url in urls:
-                module = site_platform(url, self.options.platform)
+                module = (decided or {}).get(url) or site_platform(url, self.options.platform)
                 kind = module.url_kind(url) or "community"
                 site_id = self.site_id(url, module)
                 uid = module.thread_id(url) if kind == "thread" else None
@@ -228,7 +269,7 @@ class Crawler:
         module = self.platform(item["site_id"])
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
-        result = await self.fetcher.fetch(
+        result = self.prefetched.pop(url, None) or await self.fetcher.fetch(
             url,
             etag=conditional and conditional.get("etag"),
             last_modified=conditional and conditional.get("last_modified"),
@@ -467,7 +508,8 @@ def check_urls(urls: list[str], platform: str | None = None) -> None:
             )
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CrawlError(f"not an http(s) URL: {url!r}")
-        site_platform(url, platform)
+        if platform:
+            site_platform(url, platform)
 
 
 def site_platform(url: str, platform: str | None) -> Platform:
@@ -478,8 +520,8 @@ def site_platform(url: str, platform: str | None) -> Platform:
         except ParseError as exc:
             raise CrawlError(str(exc)) from None
     module = platforms.for_url(url)
-    if module is None or not module.url_kind(url):
-        raise CrawlError(f"not a forum URL this tool knows: {url!r}")
+    if module is None:
+        raise CrawlError(f"{url}: the platform is not known yet (give --platform)")
     return module
 
 
@@ -505,7 +547,7 @@ async def crawl_async(
         crawler.run_id = start_run(db, urls, options)
         status = "interrupted"
         try:
-            crawler.seed(urls)
+            crawler.seed(urls, await crawler.decide_platforms(urls))
             await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
             if pending:

@@ -46,7 +46,7 @@ def test_parse_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("Error: ") and "no known forum platform" in result.stderr
+    assert result.stderr.startswith("Error: ") and "no supported forum platform" in result.stderr
 
     data = tmp_path / "data.json"
     data.write_text('{"not": "html"}')

@@ -6,6 +6,8 @@ outside this package knows a CSS class or a URL shape.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
@@ -34,12 +36,40 @@ def get(name: str) -> Platform:
         raise NotForumPage(f"unknown platform {name!r} (known: {', '.join(PLATFORMS)})") from None
 
 
+def supported() -> str:
+    """The supported platforms, for messages."""
+    return ", ".join(PLATFORMS)
+
+
 def for_url(url: str) -> Platform | None:
-    """The platform whose URL shapes match ``url``, if any."""
-    for module in PLATFORMS.values():
-        if module.url_kind(url):
-            return module
-    return None
+    """The platform whose URL shapes claim ``url`` when exactly one does. A bare root URL
+    (``https://host/``) could be any forum's index, so it never decides alone."""
+    if urlsplit(url).path.strip("/") == "":
+        return None
+    claims = [module for module in PLATFORMS.values() if module.url_kind(url)]
+    return claims[0] if len(claims) == 1 else None
+
+
+def detect(tree: LexborHTMLParser, url: str) -> Platform | None:
+    """The first platform that recognises a parsed page as its own."""
+    return next((m for m in PLATFORMS.values() if m.detect(tree, url)), None)
+
+
+def detect_page(body: bytes, url: str, content_type: str | None = None) -> Platform:
+    """The platform of a fetched page; ``NotForumPage`` naming what the page is and the
+    supported platforms when none recognises it."""
+    markup = _markup(body, content_type)
+    if (b"<" if isinstance(markup, bytes) else "<") not in markup:
+        text = markup.decode("utf-8") if isinstance(markup, bytes) else markup
+        raise NotForumPage(f"not HTML: {describe_text(text)}; supported platforms: {supported()}")
+    tree = LexborHTMLParser(markup)
+    module = detect(tree, url)
+    if module is None:
+        raise NotForumPage(
+            f"no supported forum platform recognised: {describe_page(tree)}"
+            f" (supported: {supported()})"
+        )
+    return module
 
 
 def parse(
@@ -67,9 +97,12 @@ def parse(
     if platform:
         module = get(platform)
     else:
-        module = next((m for m in PLATFORMS.values() if m.detect(tree, url)), None)
+        module = detect(tree, url)
         if module is None:
-            raise NotForumPage(f"no known forum platform recognised: {describe_page(tree)}")
+            raise NotForumPage(
+                f"no supported forum platform recognised: {describe_page(tree)}"
+                f" (supported: {supported()})"
+            )
     return module.parse_page(tree, url, tz=tz)
 
 
