@@ -7,16 +7,20 @@ its values differs, so writing the same page twice with the same `seen_at` chang
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -167,6 +171,35 @@ def _upsert(
     return old["id"], old
 
 
+class ArchiveBusy(Exception):
+    """Another process (a crawl or a reparse) is writing the archive."""
+
+
+@contextmanager
+def lock(db_path: Path) -> Iterator[None]:
+    """Hold the archive's exclusive writer lock (a file beside it) for a crawl or a reparse;
+    the OS releases it even on ``kill -9``. ``ArchiveBusy`` when another process holds it."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveBusy(f"another crawl is already running on {db_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def base_url(url: str) -> str:
+    """The scheme and host of ``url``: what identifies its site."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def open_archive(path: str | Path) -> sqlite_utils.Database:
     """Open (creating and migrating as needed) the archive at `path`, in WAL mode with FKs on.
 
@@ -196,9 +229,8 @@ def ensure_site(
 
 
 def site_by_url(db: sqlite_utils.Database, url: str) -> Row | None:
-    """The stored site whose base URL starts ``url`` (scheme and host), if any."""
-    parts = url.split("/", 3)
-    return _row(db, "SELECT * FROM sites WHERE base_url = ?", ["/".join(parts[:3])])
+    """The stored site of ``url`` (by scheme and host), if any."""
+    return _row(db, "SELECT * FROM sites WHERE base_url = ?", [base_url(url)])
 
 
 def site_platform(db: sqlite_utils.Database, site_id: int) -> str:
@@ -722,6 +754,7 @@ def summary(db: sqlite_utils.Database, *, runs: int = 5, problems: int = 20) -> 
     return {
         "totals": totals,
         "threads_by_status": by_status,
+        "sites": _rows(db, "SELECT base_url, platform FROM sites ORDER BY id", []),
         "runs": _rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [runs]),
         "problems": _rows(
             db,

@@ -137,13 +137,22 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
     sys.exit(report.exit_code)
 
 
+def demo_platforms() -> list[str]:
+    """The platforms the demo site can speak: those with a demo renderer."""
+    from scraper.demo import renderers
+
+    return [name for name in sorted(platforms.PLATFORMS) if renderers.available(name)]
+
+
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("data/demo.db"), show_default=True, help="Archive file.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8642, show_default=True,
               help="Port of the demo server; keep it fixed so re-runs update the same site.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the closing lines.")
-def demo(db_path: Path, port: int, quiet: bool) -> None:
+@click.option("--platform", type=click.Choice(demo_platforms()), default="khoros",
+              show_default=True, help="Which platform's markup the demo site speaks.")
+def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
     """Serve the bundled demo community on 127.0.0.1 and crawl it into an archive.
 
     Run it again to see change detection: only listing pages are fetched.
@@ -152,16 +161,17 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     from scraper.demo.server import DemoServer
 
     try:
-        server = DemoServer(port=port).start()
+        server = DemoServer(port=port, platform=platform).start()
     except OSError as exc:
         fail(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port")
     with server:
+        start = server.url + (server.renderer.INDEX_PATH if server.renderer else "/")
         if not quiet:
-            click.echo(f"Demo community serving at {server.url}/", err=True)
+            click.echo(f"Demo {platform} community serving at {start}", err=True)
         options = CrawlOptions(db_path=db_path, concurrency=4, delay=0, tz=SITE_TZ.key)
         progress = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
-            report = crawl([f"{server.url}/"], options, progress)
+            report = crawl([start], options, progress)
         except CrawlError as exc:
             fail(str(exc))
         finally:
@@ -187,6 +197,8 @@ def status(db_path: Path) -> None:
     info = archive.summary(db)
     click.echo(f"Archive {db_path} ({db_path.stat().st_size / 2**20:.1f} MiB)")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))
+    for site in info["sites"]:
+        click.echo(f"  site {site['base_url']} ({site['platform']})")
     if info["threads_by_status"]:
         states = ", ".join(f"{n:,} {s}" for s, n in sorted(info["threads_by_status"].items()))
         click.echo(f"  threads: {states}")

@@ -8,9 +8,7 @@ in one transaction, so a crawl killed at any moment continues cleanly with the n
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from scraper import archive, frontier, platforms
+from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
 from scraper.platforms.base import Platform
@@ -90,19 +89,12 @@ class CrawlReport:
 
 @contextmanager
 def crawl_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the archive; the OS releases it even on ``kill -9``."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CrawlError(f"another crawl is already running on {db_path}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
+    """The archive's writer lock (see ``archive.lock``), as a crawl error when it is taken."""
+    try:
+        with archive.lock(db_path):
+            yield
+    except archive.ArchiveBusy as exc:
+        raise CrawlError(str(exc)) from None
 
 
 def looks_truncated(body: bytes, result: FetchResult) -> str | None:
@@ -125,11 +117,6 @@ def not_html(content_type: str | None) -> str | None:
     if not media or media in HTML_TYPES:
         return None
     return f"not an HTML page: content type {media}"
-
-
-def base_url(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class Crawler:

@@ -85,6 +85,7 @@ def test_crawl_status_and_quiet(tmp_path: Path) -> None:
     assert status.exit_code == 0
     assert f"{len(thread.posts)} posts" in status.stdout
     assert "threads: 1 complete" in status.stdout
+    assert f"  site {srv.url} (khoros)\n" in status.stdout
     assert status.stdout.count("complete:") == 2  # two runs listed
 
     missing = run("status", "--db", str(tmp_path / "nope.db"))
