@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from scraper.cli import cli
 from scraper.demo import DemoServer, render
+from scraper.platforms import PLATFORMS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "khoros"
 MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -52,7 +53,8 @@ def test_parse_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     data.write_text('{"not": "html"}')
     result = run("parse", str(data), "--url", "https://x.example/")
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {data}: not HTML: 15 characters starting '{{\"not\": \"html\"}}'\n"
+        2, f"Error: {data}: a JSON document no supported platform recognises (keys: not);"
+        f" supported: {', '.join(PLATFORMS)}\n"
     )
 
     wall = MANIFEST["login_wall.html"]

@@ -6,12 +6,13 @@ outside this package knows a CSS class or a URL shape.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
-from scraper.models import ListingPage, NotForumPage, ThreadPage
+from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import khoros
 from scraper.platforms.base import Platform, missing_members
 
@@ -82,8 +83,12 @@ def parse(
 ) -> ThreadPage | ListingPage:
     """Parse one saved page: detect the platform and the page kind, return its dataclasses.
 
-    Without ``url`` the page's own canonical link stands for it.
+    Without ``url`` the page's own canonical link stands for it. A JSON document (a platform's
+    read API: a Discourse topic, a LiQL answer...) goes to the ``parse_json`` of the platform
+    that recognises it.
     """
+    if is_json(body, content_type):
+        return parse_json_document(body, url, platform=platform, tz=tz)
     markup = _markup(body, content_type)
     if (b"<" if isinstance(markup, bytes) else "<") not in markup:
         text = markup.decode("utf-8") if isinstance(markup, bytes) else markup
@@ -104,6 +109,47 @@ def parse(
                 f" (supported: {supported()})"
             )
     return module.parse_page(tree, url, tz=tz)
+
+
+def is_json(body: bytes | str, content_type: str | None = None) -> bool:
+    """Whether a document is JSON: by its declared type, else by its first character."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return True
+    head = body[:64]
+    if isinstance(head, bytes):
+        head = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    return head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
+def parse_json_document(
+    body: bytes | str, url: str | None, *, platform: str | None = None, tz: str | None = None
+) -> ThreadPage | ListingPage:
+    """Parse a JSON document with the ``parse_json`` of its platform (named, else detected by
+    ``detect_json``). Invalid or truncated JSON is a ``ParseError`` naming where it breaks."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise ParseError(f"invalid JSON: {exc}") from None
+    if platform:
+        module = get(platform)
+        if not hasattr(module, "parse_json"):
+            raise NotForumPage(f"{module.NAME} pages are HTML; this is a JSON document")
+    else:
+        module = next(
+            (m for m in PLATFORMS.values()
+             if hasattr(m, "detect_json") and m.detect_json(data, url or "")),
+            None,
+        )
+        if module is None:
+            keys = ", ".join(list(data)[:6]) if isinstance(data, dict) else type(data).__name__
+            raise NotForumPage(
+                f"a JSON document no supported platform recognises (keys: {keys});"
+                f" supported: {supported()}"
+            )
+    if not url:
+        raise NotForumPage("no URL given (--url): a JSON document names none")
+    return module.parse_json(data, url, tz=tz)
 
 
 def _markup(body: bytes | str, content_type: str | None) -> bytes | str:
