@@ -279,7 +279,8 @@ class Crawler:
         else:
             body, page_id, content_type = result.body, None, result.content_type
         final_url = result.final_url or url
-        if error := not_html(content_type):
+        api = hasattr(module, "parse_json") and platforms.is_json(body, content_type)
+        if not api and (error := not_html(content_type)):
             self.parse_failed(item, result, error)
             return
         try:
