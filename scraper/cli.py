@@ -111,10 +111,14 @@ def summary(report: CrawlReport, db_path: Path) -> str:
 @click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
 @click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
               help="The forum's platform (default: from the URL, else from the start page).")
+@click.option("--via", type=click.Choice(["auto", "api", "html"]), default="auto",
+              show_default=True,
+              help="Read the platform's JSON API where the site serves it (auto: fall back to"
+                   " HTML pages when it refuses), only the API, or only HTML pages.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
-                  no_robots, tz, platform, timeout, quiet) -> None:
+                  no_robots, tz, platform, via, timeout, quiet) -> None:
     """Archive a community, category, board or thread (URLS) into the archive.
 
     Exit codes: 0 all done, 1 finished but something is incomplete (failed pages, blocked
@@ -123,7 +127,7 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
     options = CrawlOptions(
         db_path=db_path, max_pages=max_pages, max_time=max_time, concurrency=concurrency,
         delay=delay, full=full, user_agent=user_agent, obey_robots=not no_robots, tz=tz,
-        platform=platform, timeout=timeout,
+        platform=platform, via=via, timeout=timeout,
     )
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:

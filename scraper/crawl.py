@@ -49,6 +49,7 @@ class CrawlOptions:
     obey_robots: bool = True
     tz: str | None = None
     platform: str | None = None
+    via: str = "auto"  # auto | api | html: read a platform's JSON API where the site serves it
     timeout: float = 30.0
     max_bytes: int = 20 * 2**20
     max_attempts: int = 5
@@ -135,6 +136,7 @@ class Crawler:
         self.sites: dict[str, int] = {}
         self.site_platforms: dict[int, Platform] = {}
         self.prefetched: dict[str, FetchResult] = {}  # start pages fetched to detect platforms
+        self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
         self.run_id = 0
         self.stopped = False
 
@@ -203,15 +205,62 @@ class Crawler:
                 uid = module.thread_id(url) if kind == "thread" else None
                 if uid:
                     frontier.add(
-                        self.db, module.thread_page_url(url, 1), "thread", site_id=site_id,
-                        thread_external_id=uid, page_number=1, run_id=self.run_id,
+                        self.db, self.route(site_id, module.thread_page_url(url, 1)), "thread",
+                        site_id=site_id, thread_external_id=uid, page_number=1,
+                        run_id=self.run_id,
                     )
                 elif kind == "thread":  # a message permalink: its page names the thread
                     frontier.add(
-                        self.db, url.split("#")[0], "thread", site_id=site_id, run_id=self.run_id
+                        self.db, self.route(site_id, url.split("#")[0]), "thread",
+                        site_id=site_id, run_id=self.run_id,
                     )
                 else:
-                    frontier.add(self.db, url, kind, site_id=site_id, run_id=self.run_id)
+                    frontier.add(self.db, self.route(site_id, url), kind, site_id=site_id,
+                                 run_id=self.run_id)
+
+    # -- JSON APIs ---------------------------------------------------------------------------
+
+    def route(self, site_id: int, url: str) -> str:
+        """The URL to fetch for the page at ``url``: its API equivalent while the site's
+        platform has a read API and the site has not refused it, else ``url`` itself."""
+        module = self.platform(site_id)
+        if self.options.via == "html" or site_id in self.api_refused:
+            return url
+        api_url = getattr(module, "api_url", None)
+        return (api_url(url) if api_url else None) or url
+
+    def html_of(self, item: dict) -> str | None:
+        """The HTML page an API URL of the frontier stands for; None for an HTML URL."""
+        html_url = getattr(self.platform(item["site_id"]), "html_url", None)
+        return html_url(item["url"]) if html_url else None
+
+    def api_refusal(self, result: FetchResult) -> str | None:
+        """Why an API answer means the site does not serve its API to us, else None."""
+        if result.status_code in (401, 403, 405, 406, 429) or (result.status_code or 0) >= 500:
+            return f"HTTP {result.status_code}"
+        if result.error and result.status_code is None:
+            return None  # the network failed, not the API: the HTML page would fail alike
+        if not result.error and not platforms.is_json(result.body, result.content_type):
+            media = (result.content_type or "no content type").split(";")[0]
+            return f"{media} instead of JSON"
+        return None
+
+    def fall_back_to_html(self, item: dict, html_url: str, reason: str | None) -> None:
+        """Read the HTML page instead of the API answer; say once per site why."""
+        if reason and item["site_id"] not in self.api_refused:
+            self.api_refused.add(item["site_id"])
+            self.stats.messages.append(
+                f"{base_url(html_url)}: its JSON API answered {reason}; reading HTML pages"
+                " instead this run"
+            )
+        with self.db.atomic():
+            self.enqueue(
+                html_url, item["kind"], {**item, "depth": item["depth"] - 1},
+                thread_external_id=item["thread_external_id"], page_number=item["page_number"],
+                listing_reply_count=item["listing_reply_count"],
+                listing_last_post=item["listing_last_post"],
+            )
+            frontier.finish(self.db, item["id"], frontier.SKIPPED, "read as HTML")
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -254,6 +303,10 @@ class Crawler:
     async def process(self, item: dict) -> None:
         url = item["url"]
         module = self.platform(item["site_id"])
+        html_url = self.html_of(item)
+        if html_url and item["site_id"] in self.api_refused:
+            self.fall_back_to_html(item, html_url, None)
+            return
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
         result = self.prefetched.pop(url, None) or await self.fetcher.fetch(
@@ -264,6 +317,9 @@ class Crawler:
         )
         if result.status_code is not None or result.attempts:
             self.stats.pages_fetched += 1
+        if html_url and self.options.via == "auto" and (reason := self.api_refusal(result)):
+            self.fall_back_to_html(item, html_url, reason)
+            return
         if result.not_modified and conditional:
             self.stats.not_modified += 1
             body, page_id = archive.page_body(self.db, conditional["id"]), None
@@ -378,6 +434,7 @@ class Crawler:
         if host_key(url) not in self.fetcher.allowed_hosts:
             return
         url = self.platform(parent["site_id"]).clean_url(url)  # one URL per page: no session ids
+        url = self.route(parent["site_id"], url)
         frontier.add(
             self.db, url, kind, site_id=parent["site_id"], depth=parent["depth"] + 1,
             run_id=self.run_id, **fields,

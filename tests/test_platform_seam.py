@@ -75,7 +75,7 @@ def test_json_members_come_together():
     for name in base.MEMBERS:
         setattr(half, name, "half" if name == "NAME" else (lambda *a, **k: None))
     half.parse_json = lambda data, url, tz=None: None
-    assert base.missing_members(half) == ["detect_json", "api_url"]
+    assert base.missing_members(half) == ["detect_json", "api_url", "html_url"]
 
 
 @pytest.mark.parametrize(

@@ -74,8 +74,11 @@ class JsonPlatform(Platform, Protocol):
     def api_url(self, url: str) -> str | None:
         """The API URL that serves what the HTML page at ``url`` shows, if there is one."""
 
+    def html_url(self, url: str) -> str | None:
+        """The HTML page an API URL stands for (the crawl's fallback); None for other URLs."""
 
-JSON_MEMBERS = ("detect_json", "parse_json", "api_url")
+
+JSON_MEMBERS = ("detect_json", "parse_json", "api_url", "html_url")
 
 # The names a platform module must define (the protocol's annotations and methods).
 MEMBERS: tuple[str, ...] = tuple(Platform.__annotations__) + tuple(
