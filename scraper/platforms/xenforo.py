@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -87,8 +87,11 @@ _PART_CLASSES = {
     "LikeText": "likes",
 }
 # Body chrome: "Click to expand..." links, XF1's end marker.
-_CHROME = "div.bbCodeBlock-expandLink, div.quoteExpand, div.messageTextEndMarker"
-_WALL_TEXT = ".blockMessage, .errorOverlay .baseHtml, .errorPanel, .p-body-pageContent, #content"
+_CHROME = (
+    "div.bbCodeBlock-expandLink, div.quoteExpand, div.messageTextEndMarker, a.AttributionLink"
+)
+_WALL_TEXT = (".blockMessage", ".errorOverlay .baseHtml", ".errorPanel", ".p-body-pageContent",
+              "#content")
 _NOT_FOUND = ("could not be found", "not found")
 _NO_PERMISSION = ("do not have permission", "not have permission", "no permission")
 _LOGIN = ("must be logged-in", "must be logged in", "log in or register")
@@ -252,14 +255,14 @@ def _wall(page: _Page, what: str) -> ParseError:
     """Why a page shows no ``what``: XenForo's own message (login, no permission, not found),
     a challenge or consent page, else what was and was not found."""
     tree = page.tree
-    node = tree.css_first(_WALL_TEXT)
+    node = next(filter(None, map(tree.css_first, _WALL_TEXT)), None)
     message = clean_text(node.text())[:200] if node is not None else ""
     lowered = message.lower()
     template = _template(tree)
-    if any(p in lowered for p in _LOGIN) or template in ("login", "error_with_login"):
-        return BlockedPage(f"login wall instead of {what}: {message or page_title(tree)}")
     if any(p in lowered for p in _NO_PERMISSION):
         return BlockedPage(f"no permission to view {what}: {message}")
+    if any(p in lowered for p in _LOGIN) or template in ("login", "error_with_login"):
+        return BlockedPage(f"login wall instead of {what}: {message or page_title(tree)}")
     if any(p in lowered for p in _NOT_FOUND):
         return NotForumPage(f"not found: {message}")
     if reason := blocked_reason(tree, what):
@@ -318,11 +321,17 @@ def _pager(page: _Page) -> PageInfo:
                 if "current" in classes.lower():
                     info.number = int(text)
     for rel in ("next", "prev"):
-        link = tree.css_first(
-            f"link[rel={rel}], a.pageNav-jump--{rel}, .PageNav a[rel={rel}]"
-        )
+        link = tree.css_first(f"link[rel={rel}], a.pageNav-jump--{rel}")
         href = page.absolute(link.attributes.get("href")) if link is not None else None
         setattr(info, f"{rel}_url", href)
+    if pager is not None and pager.tag == "div":  # XF1: "< Prev" and "Next >" are a.text
+        for link in pager.css("a.text[href]"):
+            href = page.absolute(link.attributes.get("href"))
+            number = _page_number(href) or 1
+            if number > info.number and info.next_url is None:
+                info.next_url = href
+            elif number < info.number and info.prev_url is None:
+                info.prev_url = href
     if numbers:
         info.count = max(max(numbers), info.number)
     elif info.next_url is None:
@@ -452,7 +461,7 @@ def _thread_uid(page: _Page) -> str | None:
     for candidate in (page.canonical, page.url):
         if candidate and (uid := thread_id(candidate)):
             return uid
-    link = page.tree.css_first("#pageDescription a[href*='threads/'], .p-description a[href*='threads/']")
+    link = page.tree.css_first("#pageDescription a[href*='threads/']")
     return thread_id(page.absolute(link.attributes.get("href")) or "") if link else None
 
 
@@ -639,7 +648,10 @@ _NODE_LINKS = ".node-title a[href], .nodeTitle a[href]"
 
 def _listing_page(page: _Page, kind: str) -> ListingPage:
     tree = page.tree
-    rows = [r for r in map(lambda e: _row(e, page), tree.css(_ROWS)) if r is not None]
+    found = [r for r in map(lambda e: _row(e, page), tree.css(_ROWS)) if r is not None]
+    for thread, when in found:  # once every anchor of the page is known
+        thread.last_post_at = _iso(when, page)
+    rows = [thread for thread, _ in found]
     crumbs = _breadcrumbs(page)
     categories: list[Board] = []
     boards: list[Board] = []
@@ -665,14 +677,17 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         threads=rows,
         boards=[b for b in boards if board is None or b.external_id != board.external_id],
         categories=categories,
-        warnings=page.clock.finish(any(r.last_post_at and "+" not in r.last_post_at for r in rows)),
+        warnings=page.clock.finish(any(w.instant is None and w.local for _, w in found)),
         time_anchors=page.anchors,
     )
 
 
 def _board(url: str, title: str) -> Board:
-    m = _FORUM.search(_route(url)) or _CATEGORY.search(_route(url))
-    return Board(external_id=m.group(m.lastindex or 1) if m else None, title=title, url=url)
+    m = _FORUM.search(_route(url))
+    uid = m.group(3) if m else None
+    if uid is None and (m := _CATEGORY.search(_route(url))):
+        uid = m.group(1)
+    return Board(external_id=uid, title=title, url=url)
 
 
 def _nodes(page: _Page, links: list[LexborNode]) -> list[Board]:
@@ -696,8 +711,8 @@ def _listing_board(page: _Page, crumbs: list[Crumb]) -> Board | None:
     return _crumb_board(crumbs)
 
 
-def _row(element: LexborNode, page: _Page) -> ListingThread | None:
-    """One thread row: id, title, URL, author, replies, views, last post time."""
+def _row(element: LexborNode, page: _Page) -> tuple[ListingThread, _When] | None:
+    """One thread row (id, title, URL, author, replies, views) and its last post time."""
     classes = element.attributes.get("class") or ""
     m = _THREAD_ITEM.search(classes) or re.match(r"thread-(\d+)$", element.id or "")
     title_link = None
@@ -731,8 +746,7 @@ def _row(element: LexborNode, page: _Page) -> ListingThread | None:
         url=thread_page_url(url, 1) if url and thread_id(url) else url,
         reply_count=counts[0] if counts else None,
         views=counts[1] if len(counts) > 1 else None,
-        last_post_at=_iso(when, page),
         last_post_at_raw=when.raw,
         author=Author(name=name, url=author_url, external_id=am.group(1) if am else None)
         if name else None,
-    )
+    ), when
