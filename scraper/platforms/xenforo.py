@@ -414,6 +414,7 @@ def _thread_page(page: _Page) -> ThreadPage:
         draft.post.edited_at = _iso(draft.edited, page)
     crumbs = _breadcrumbs(page)
     info = _pager(page)
+    accepted = [d.post.external_id for d in drafts if d.post.is_solution]
     thread_url = thread_page_url(page.canonical or page.url, 1) if uid else page.url
     if thread_id(thread_url) != uid:
         thread_url = f"{prefix}/threads/{uid}/"
@@ -432,6 +433,8 @@ def _thread_page(page: _Page) -> ThreadPage:
             url=thread_url,
             board=_crumb_board(crumbs),
             breadcrumbs=crumbs,
+            solved=True if accepted else None,
+            accepted_post_ids=accepted,
         ),
         canonical_url=page.canonical or thread_page_url(thread_url, info.number),
         page=info,
@@ -539,6 +542,7 @@ def _read_post(element: LexborNode, pid: str, page: _Page, prefix: str) -> _Draf
     if (body := parts.get("body")) is not None:
         _fill_body(post, body, parts.get("signature"))
     post.score = _score(parts)
+    post.is_solution = "message--solution" in (element.attributes.get("class") or "").split()
     return _Draft(post=post, posted=posted, edited=edited)
 
 
