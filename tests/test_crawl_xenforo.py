@@ -75,6 +75,9 @@ def test_whole_forum_crawl_then_unchanged_recrawl(tmp_path: Path) -> None:
         "select u.name, p.posted_at from posts p join users u on u.id = p.author_id"
         " where p.external_id = ?", [str(first.uid)]).fetchone()
     assert name == first.author.login
+    accepted = sorted(str(t.accepted_uid) for t in threads if t.accepted_uid)
+    solutions = conn.execute("select external_id from posts where is_solution order by 1")
+    assert accepted and [r[0] for r in solutions] == accepted
     assert posted == first.posted_at.astimezone(UTC).isoformat()
 
 

@@ -142,6 +142,31 @@ def test_forum_view_facts(name: str) -> None:
         assert xenforo.thread_id(thread.url) == thread.external_id
 
 
+EMPTY_FORUM = """<!DOCTYPE html><html id="XF" data-template="forum_view" class="has-no-js">
+<head><title>Quiet Corner | Hearth &amp; Crumb</title></head><body>
+<div class="p-body-header"><h1 class="p-title-value">Quiet Corner</h1></div>
+<div class="p-body-pageContent"><div class="block-container"><div class="block-body">
+<div class="structItemContainer"><div class="structItem structItem--note">
+<div class="structItem-cell">There are no threads in this forum.</div></div></div>
+</div></div></div></body></html>"""
+
+
+def test_empty_forum_is_an_empty_listing_not_an_error() -> None:
+    page = parse(EMPTY_FORUM, "https://bakers.example.org/community/forums/quiet-corner.40/")
+    assert isinstance(page, ListingPage)
+    assert (page.kind, page.threads, page.boards) == ("board", [], [])
+    assert page.board is not None and (page.board.external_id, page.board.title) == (
+        "40", "Quiet Corner")
+
+
+def test_forum_without_thread_list_is_an_error() -> None:
+    html = (FIXTURES / "xf2_forum_view.html").read_text(encoding="utf-8")
+    for marker in ("structItem", "node-title"):
+        html = html.replace(marker, "gone")
+    with pytest.raises(ParseError, match="XenForo page without threads"):
+        parse(html, MANIFEST["xf2_forum_view.html"]["url"])
+
+
 def test_forum_index_lists_categories_and_forums() -> None:
     page, fact = parsed("xf2_forum_index.html"), MANIFEST["xf2_forum_index.html"]["facts"]
     assert isinstance(page, ListingPage) and page.kind == "community"

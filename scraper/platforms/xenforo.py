@@ -309,8 +309,9 @@ def _pager(page: _Page) -> PageInfo:
     numbers: list[int] = []
     pager = tree.css_first("nav.pageNavWrapper, div.PageNav")
     if pager is not None:
-        if last := pager.attributes.get("data-last"):  # XF1
-            numbers.append(int(last)) if last.isdigit() else None
+        last = pager.attributes.get("data-last") or ""  # XF1
+        if last.isdigit():
+            numbers.append(int(last))
         for link in pager.css(".pageNav-page, .pageNavSimple-el--current, nav > a, .pageNavHeader"):
             text = clean_text(link.text())
             classes = link.attributes.get("class") or ""
@@ -415,9 +416,8 @@ def _thread_page(page: _Page) -> ThreadPage:
     crumbs = _breadcrumbs(page)
     info = _pager(page)
     accepted = [d.post.external_id for d in drafts if d.post.is_solution]
-    thread_url = thread_page_url(page.canonical or page.url, 1) if uid else page.url
-    if thread_id(thread_url) != uid:
-        thread_url = f"{prefix}/threads/{uid}/"
+    own = next((u for u in (page.canonical, page.url) if u and thread_id(u) == uid), None)
+    thread_url = thread_page_url(own, 1) if own else f"{prefix}/threads/{uid}/"
     warnings = page.clock.finish(
         any(d.posted.instant is None and d.posted.local is not None for d in drafts)
     )
@@ -448,11 +448,25 @@ def _post_elements(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     """(post id, root) in page order, once per id (the solution copy of 2.2+ is not a post)."""
     found: dict[str, LexborNode] = {}
     for element in tree.css(_POSTS):
+        if _is_highlight_copy(element):
+            continue
         attrs = element.attributes
         m = _POST_ID.search(attrs.get("data-content") or "") or _POST_ID.search(element.id or "")
         if m and m.group(1) not in found:
             found[m.group(1)] = element
     return list(found.items())
+
+
+def _is_highlight_copy(element: LexborNode) -> bool:
+    """Whether a post sits in the copy of the accepted answer shown above the thread (2.2+)."""
+    parent = element.parent
+    for _ in range(6):
+        if parent is None:
+            return False
+        if "solutionHighlight" in (parent.id or ""):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _thread_uid(page: _Page) -> str | None:
@@ -579,7 +593,7 @@ def _score(parts: dict[str, LexborNode]) -> int | None:
     names = bar.css("bdi, a.username")
     text = clean_text(bar.text())
     m = _OTHERS.search(text)
-    others = parse_count(m.group(1)) or 0 if m else 0
+    others = (parse_count(m.group(1)) or 0) if m else 0
     if not names and text:
         shown = _OTHERS.sub("", text).replace(" and ", ",")
         return len([n for n in shown.split(",") if n.strip()]) + others if shown.strip() else None
@@ -652,7 +666,7 @@ _NODE_LINKS = ".node-title a[href], .nodeTitle a[href]"
 
 def _listing_page(page: _Page, kind: str) -> ListingPage:
     tree = page.tree
-    found = [r for r in map(lambda e: _row(e, page), tree.css(_ROWS)) if r is not None]
+    found = [row for element in tree.css(_ROWS) if (row := _row(element, page)) is not None]
     for thread, when in found:  # once every anchor of the page is known
         thread.last_post_at = _iso(when, page)
     rows = [thread for thread, _ in found]
@@ -665,7 +679,7 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         links = links_by_kind(tree, page.urls, url_kind, clean_url)
         boards = [_board(url, title) for url, title in links.get("board", []) if title]
         categories = [_board(url, title) for url, title in links.get("category", []) if title]
-    if not rows and not boards and not categories:
+    if not rows and not boards and not categories and not _empty_thread_list(tree, kind):
         raise _wall(page, "threads" if kind == "board" else "forums")
     board = None
     if kind == "board":
@@ -684,6 +698,12 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         warnings=page.clock.finish(any(w.instant is None and w.local for _, w in found)),
         time_anchors=page.anchors,
     )
+
+
+def _empty_thread_list(tree: LexborHTMLParser, kind: str) -> bool:
+    """A forum's thread list that is there but empty ("There are no threads in this forum.")."""
+    lists = ".structItemContainer, ol.discussionListItems"
+    return kind == "board" and tree.css_first(lists) is not None
 
 
 def _board(url: str, title: str) -> Board:
