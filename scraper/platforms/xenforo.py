@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from urllib.parse import urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -37,7 +38,6 @@ from scraper.models import (
 from scraper.platforms.common import (
     Urls,
     blocked_reason,
-    canonical,
     first,
     links_by_kind,
     page_title,
@@ -63,13 +63,18 @@ _THREAD_ITEM = re.compile(r"js-threadListItem-(\d+)")
 
 # Post roots: XF2 articles, XF1 list items.
 _POSTS = "article.message--post, li.message[id^='post-']"
-# Every part of one post, told apart by class (first match of each kind wins).
-_PARTS = (
-    "a.username, span.username, .userTitle, time.u-dt, .message-attribution-opposite, "
-    "a.postNumber, article.message-body, blockquote.messageText, aside.message-signature, "
-    "div.signature, .message-lastEdit, .editDate, .reactionsBar, .LikeText, "
-    "meta[itemprop=userInteractionCount], .DateTime, [id^=likes-post-]"
-)
+# Every part of one post (XF2, XF1), told apart by class (first match of each kind wins).
+_PARTS = {
+    "article": (
+        "a.username, span.username, .userTitle, time.u-dt, .message-attribution-opposite, "
+        "article.message-body, aside.message-signature, .message-lastEdit, .reactionsBar, "
+        "meta[itemprop=userInteractionCount]"
+    ),
+    "li": (
+        "a.username, span.username, .userTitle, .DateTime, a.postNumber, blockquote.messageText, "
+        "div.signature, .editDate, .LikeText, [id^=likes-post-]"
+    ),
+}
 _PART_CLASSES = {
     "username": "author",
     "userTitle": "rank",
@@ -86,12 +91,19 @@ _PART_CLASSES = {
     "reactionsBar": "likes",
     "LikeText": "likes",
 }
-# Body chrome: "Click to expand..." links, XF1's end marker.
-_CHROME = (
-    "div.bbCodeBlock-expandLink, div.quoteExpand, div.messageTextEndMarker, a.AttributionLink"
-)
 _WALL_TEXT = (".blockMessage", ".errorOverlay .baseHtml", ".errorPanel", ".p-body-pageContent",
               "#content")
+_HEAD = "base[href], link[rel=canonical], link[rel=next], link[rel=prev], meta[property='og:url']"
+_LANDMARKS = (
+    "h1.p-title-value, .titleBar h1, ul.p-breadcrumbs, fieldset.breadcrumb, "
+    "nav.pageNavWrapper, div.PageNav"
+)
+_CHROME_HTML = re.compile(
+    r'<div class="(?:bbCodeBlock-expandLink|quoteExpand)[^"]*">.*?</div>'
+    r'|<div class="messageTextEndMarker">.*?</div>'
+    r'|<a [^>]*class="AttributionLink"[^>]*>.*?</a>',
+    re.S,
+)
 _NOT_FOUND = ("could not be found", "not found")
 _NO_PERMISSION = ("do not have permission", "not have permission", "no permission")
 _LOGIN = ("must be logged-in", "must be logged in", "log in or register")
@@ -237,15 +249,38 @@ class _Page:
     tz: str | None
     urls: Urls = field(init=False)
     canonical: str | None = field(init=False)
+    rel: dict[str, str] = field(init=False)  # the head's base, canonical, next and prev hrefs
     clock: Clock = field(init=False)
     anchors: list[TimeAnchor] = field(default_factory=list)
+    seen: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        base = self.tree.css_first("head base[href]")
-        base_url = Urls(self.url).absolute(base.attributes.get("href")) if base else None
+        self.rel = {}
+        head = self.tree.head
+        for node in head.css(_HEAD) if head is not None else ():
+            attrs = node.attributes
+            key = "base" if node.tag == "base" else attrs.get("rel") or attrs.get("property")
+            if key and attrs.get("href") or attrs.get("content"):
+                self.rel.setdefault(key, attrs.get("href") or attrs.get("content") or "")
+        base_url = Urls(self.url).absolute(self.rel.get("base"))
         self.urls = Urls(base_url or self.url)
-        self.canonical = self.urls.absolute(canonical(self.tree))
+        self.canonical = self.urls.absolute(self.rel.get("canonical") or self.rel.get("og:url"))
         self.clock = Clock(tz=self.tz)
+
+    @cached_property
+    def landmarks(self) -> dict[str, LexborNode]:
+        """The first title, breadcrumb trail and pager of the page (one query for all)."""
+        found: dict[str, LexborNode] = {}
+        for node in self.tree.css(_LANDMARKS):
+            classes = node.attributes.get("class") or ""
+            if node.tag == "h1":
+                kind = "title"
+            elif node.tag in ("ul", "fieldset") or "crumbs" in classes:
+                kind = "crumbs"
+            else:
+                kind = "pager"
+            found.setdefault(kind, node)
+        return found
 
     def absolute(self, href: str | None) -> str | None:
         return self.urls.absolute(href)
@@ -277,7 +312,7 @@ def _wall(page: _Page, what: str) -> ParseError:
 
 def _breadcrumbs(page: _Page) -> list[Crumb]:
     """The first breadcrumb trail: XF2 ``ul.p-breadcrumbs``, XF1 ``.breadBoxTop .crumbs``."""
-    trail = page.tree.css_first("ul.p-breadcrumbs, .breadcrumb .crumbs, fieldset.breadcrumb")
+    trail = page.landmarks.get("crumbs")
     if trail is None:
         return []
     crumbs = []
@@ -304,10 +339,9 @@ def _page_number(url: str | None) -> int | None:
 def _pager(page: _Page) -> PageInfo:
     """Number, count, next and previous: the page's pager (XF2 ``pageNav``, XF1 ``PageNav``),
     the head's ``link[rel=next|prev]``, the URL."""
-    tree = page.tree
     info = PageInfo(number=_page_number(page.canonical) or _page_number(page.url) or 1)
     numbers: list[int] = []
-    pager = tree.css_first("nav.pageNavWrapper, div.PageNav")
+    pager = page.landmarks.get("pager")
     if pager is not None:
         last = pager.attributes.get("data-last") or ""  # XF1
         if last.isdigit():
@@ -322,9 +356,11 @@ def _pager(page: _Page) -> PageInfo:
                 if "current" in classes.lower():
                     info.number = int(text)
     for rel in ("next", "prev"):
-        link = tree.css_first(f"link[rel={rel}], a.pageNav-jump--{rel}")
-        href = page.absolute(link.attributes.get("href")) if link is not None else None
-        setattr(info, f"{rel}_url", href)
+        href = page.rel.get(rel)
+        if href is None and pager is not None:
+            link = pager.css_first(f"a.pageNav-jump--{rel}")
+            href = link.attributes.get("href") if link is not None else None
+        setattr(info, f"{rel}_url", page.absolute(href))
     if pager is not None and pager.tag == "div":  # XF1: "< Prev" and "Next >" are a.text
         for link in pager.css("a.text[href]"):
             href = page.absolute(link.attributes.get("href"))
@@ -363,7 +399,7 @@ def _when(node: LexborNode | None, page: _Page) -> _When:
     2.3); XF1 ``abbr.DateTime[data-time]`` or ``span.DateTime[title]``. Anchors are recorded."""
     if node is None:
         return _When()
-    attrs = node.attributes
+    attrs = node.attrs
     shown = clean_text(attrs.get("title")) or clean_text(node.text())
     instant = parse_instant((attrs.get("datetime") or "").strip())
     if instant is not None:
@@ -377,9 +413,11 @@ def _when(node: LexborNode | None, page: _Page) -> _When:
             local = page.clock.parse(shown)
     if instant is not None and local is not None:
         anchor = TimeAnchor(local=local.isoformat(), instant=instant.isoformat())
-        if anchor not in page.anchors:
+        if (anchor.local, anchor.instant) not in page.seen:
+            page.seen.add((anchor.local, anchor.instant))
             page.anchors.append(anchor)
-        page.clock.infer(local, instant)
+        if page.clock.offset is None:
+            page.clock.infer(local, instant)
     raw = attrs.get("datetime") or attrs.get("data-timestamp") or attrs.get("data-time")
     return _When(raw=(raw or shown or None), instant=instant, local=local)
 
@@ -429,7 +467,7 @@ def _thread_page(page: _Page) -> ThreadPage:
         url=page.url,
         thread=Thread(
             external_id=uid,
-            title=_thread_title(tree),
+            title=_thread_title(page),
             url=thread_url,
             board=_crumb_board(crumbs),
             breadcrumbs=crumbs,
@@ -493,11 +531,11 @@ def _prefix(url: str) -> str | None:
     return None
 
 
-def _thread_title(tree: LexborHTMLParser) -> str | None:
+def _thread_title(page: _Page) -> str | None:
     """The ``h1`` without its prefix labels ("Solved", "Question")."""
-    heading = tree.css_first("h1.p-title-value, .titleBar h1")
+    heading = page.landmarks.get("title")
     if heading is None:
-        return clean_text(page_title(tree).split(" | ")[0]) or None
+        return clean_text(page_title(page.tree).split(" | ")[0]) or None
     text = clean_text(heading.text())
     for label in heading.css(".label, .labelLink, .prefix"):
         text = text.removeprefix(clean_text(label.text())).strip()
@@ -507,14 +545,14 @@ def _thread_title(tree: LexborHTMLParser) -> str | None:
 def _parts(element: LexborNode) -> dict[str, LexborNode]:
     """The first node of each part of a post (times inside an edit notice are the edit's)."""
     found: dict[str, LexborNode] = {}
-    for node in element.css(_PARTS):
+    for node in element.css(_PARTS.get(element.tag or "", _PARTS["article"])):
         if node.tag == "meta":
             found.setdefault("count", node)
             continue
-        if (node.attributes.get("id") or "").startswith("likes-post-"):
+        if (node.id or "").startswith("likes-post-"):
             found.setdefault("likes_box", node)
             continue
-        for token in (node.attributes.get("class") or "").split():
+        for token in (node.attrs.get("class") or "").split():
             part = _PART_CLASSES.get(token)
             if part is None:
                 continue
@@ -564,11 +602,11 @@ def _author(element: LexborNode, parts: dict[str, LexborNode], page: _Page) -> A
     """Name (``data-author``, else the name link's whole text), member id, URL and title."""
     link = parts.get("author")
     shown = clean_text(link.text()) if link is not None else ""
-    name = clean_text(element.attributes.get("data-author")) or shown
-    href = link.attributes.get("href") if link is not None and link.tag == "a" else None
+    name = clean_text(element.attrs.get("data-author")) or shown
+    href = link.attrs.get("href") if link is not None and link.tag == "a" else None
     url = page.absolute(href)
     m = _MEMBER.search(url or "")
-    user_id = (link.attributes.get("data-user-id") if link is not None else None) or (
+    user_id = (link.attrs.get("data-user-id") if link is not None else None) or (
         m.group(1) if m else None
     )
     rank = parts.get("rank")
@@ -602,11 +640,10 @@ def _score(parts: dict[str, LexborNode]) -> int | None:
 
 def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> None:
     """Body HTML and text without chrome and signature, the signature's text, the quotes."""
-    wrapper = first(body, ("div",), None) if body.tag == "article" else None
-    inner = body.css_first("div.bbWrapper") if wrapper is not None else None
+    inner = _wrapper(body) if body.tag == "article" else None
     html = (inner or body).inner_html or ""
-    for node in body.css(_CHROME):
-        html = html.replace(node.html or "", "", 1)
+    if "Expand" in html or "expand" in html or "EndMarker" in html or "AttributionLink" in html:
+        html = _CHROME_HTML.sub("", html)
     if signature is not None and signature.html and signature.html in html:
         html = html.replace(signature.html, "", 1)
     post.body_html = html = html.strip()
@@ -619,6 +656,16 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
     sources = (inner or body).css("blockquote")
     for (depth, text), node in zip(texts, sources, strict=False):
         post.quotes.append(_quote(node, depth, text))
+
+
+def _wrapper(body: LexborNode) -> LexborNode | None:
+    """XF2's ``div.bbWrapper`` at the top of a message body (a few nodes down)."""
+    for count, node in enumerate(body.traverse()):
+        if node.tag == "div" and "bbWrapper" in (node.attributes.get("class") or ""):
+            return node
+        if count > 12:
+            break
+    return body.css_first("div.bbWrapper")
 
 
 def _quote(node: LexborNode, depth: int, text: str) -> Quote:
@@ -728,7 +775,7 @@ def _listing_board(page: _Page, crumbs: list[Crumb]) -> Board | None:
     for candidate in (page.canonical, page.url):
         m = _FORUM.search(_route(candidate or ""))
         if candidate and m:
-            heading = page.tree.css_first("h1.p-title-value, .titleBar h1")
+            heading = page.landmarks.get("title")
             title = clean_text(heading.text()) if heading is not None else None
             return Board(external_id=m.group(3), title=title or None,
                          url=listing_page_url(candidate, 1))
