@@ -92,6 +92,26 @@ def test_quote_texts_leave_out_headers_and_nested_quotes() -> None:
     assert page.posts[2].body_text.endswith("and keep it a little warmer. Mine perked up at 26°C.")
 
 
+def test_accepted_answer_copy_above_the_thread_is_not_a_post() -> None:
+    html = (FIXTURES / "xf2_thread_p1.html").read_text(encoding="utf-8")
+    start = html.index('<article class="message message--post js-post js-inlineModContainer  "\n'
+                       '\t\tdata-author="Levain Larry"')
+    end = html.index("</article>", html.index('data-content="post-88131"'))
+    answer = html[start:end + len("</article>")].replace("message--post", "message--post "
+                                                          "message--solution", 1)
+    copy = ('<div class="block block--solution" id="js-solutionHighlightBlock">'
+            '<div class="block-container"><h3 class="block-minorHeader">Solution</h3>'
+            f'<div class="block-body">{answer}</div></div></div>')
+    marked = html.replace(html[start:end], answer[: -len("</article>")])
+    marked = marked.replace('<div class="block block--messages"', copy + '<div class="block '
+                            'block--messages"', 1)
+    page = parse(marked, MANIFEST["xf2_thread_p1.html"]["url"])
+    assert [p.external_id for p in page.posts] == ["88120", "88131", "88140"]
+    assert [p.position for p in page.posts] == [1, 2, 3]
+    assert [p.is_solution for p in page.posts] == [False, True, False]
+    assert (page.thread.solved, page.thread.accepted_post_ids) == (True, ["88131"])
+
+
 def test_times_carry_their_instants_as_anchors() -> None:
     page = parsed("xf2_thread_p1.html")
     assert page.warnings == []
