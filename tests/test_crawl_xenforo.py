@@ -98,6 +98,15 @@ def test_recrawl_after_a_reply_fetches_only_that_thread(tmp_path: Path) -> None:
         assert report.stats.posts_new == 1
 
 
+def test_post_permalink_archives_its_whole_thread(tmp_path: Path) -> None:
+    db = tmp_path / "xf.db"
+    with server() as srv:
+        thread = max(all_threads(srv), key=lambda t: len(t.posts))
+        report = crawl([f"{srv.url}/posts/{thread.posts[-1].uid}/"], options(db))
+        assert report.status == "complete", report.stats.messages
+    assert posts_of(db) == sorted((str(thread.uid), str(p.uid)) for p in thread.posts)
+
+
 def test_login_walled_and_deleted_threads(tmp_path: Path) -> None:
     db = tmp_path / "xf.db"
     with server() as srv:

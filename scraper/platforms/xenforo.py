@@ -120,7 +120,7 @@ def _route(url: str) -> str:
     """The route of a URL: its path, or the ``index.php?threads/…`` query of unfriendly URLs."""
     parts = urlsplit(url)
     path = parts.path
-    if parts.query and (path.endswith("/index.php") or path == "/index.php"):
+    if parts.query and path.endswith("index.php"):
         first_param = parts.query.split("&", 1)[0]
         if "=" not in first_param:
             return path.removesuffix("index.php") + first_param
