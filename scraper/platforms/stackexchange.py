@@ -269,30 +269,32 @@ def _card_author(card: LexborNode, urls: Urls) -> Author:
     return Author()
 
 
+_COMMENT_PARTS = ".comment-copy, .comment-user, .relativetime-clean, .comment-score"
+
+
 def _comment(element: LexborNode, parent: Post, urls: Urls) -> Post:
+    """A comment, read with one query for its parts (a question page can carry hundreds)."""
     cid = element.attributes["data-comment-id"]
     post = Post(external_id=f"c{cid}", reply_to=parent.external_id)
     post.url = f"{(parent.url or '').split('#')[0]}#comment{cid}_{parent.external_id}"
     score = element.attributes.get("data-comment-score")
-    if score is None:
-        shown = element.css_first(".comment-score")
-        score = clean_text(shown.text()) if shown else None
+    for node in element.css(_COMMENT_PARTS):
+        tokens = (node.attributes.get("class") or "").split()
+        if "comment-copy" in tokens:
+            post.body_html = (node.inner_html or "").strip()
+            post.body_text = html_text(post.body_html)
+        elif "comment-user" in tokens and post.author.name is None:
+            href = node.attributes.get("href") or ""
+            m = _USER.match(urlsplit(href).path)
+            post.author = Author(name=clean_text(node.text()).removesuffix(" ♦") or None,
+                                 external_id=m.group(1) if m else None,
+                                 url=urls.absolute(href) if href else None)
+        elif "relativetime-clean" in tokens:
+            post.posted_at = _utc((node.attributes.get("title") or "").split(",")[0])
+            post.posted_at_raw = clean_text(node.text()) or None
+        elif "comment-score" in tokens and score is None:
+            score = clean_text(node.text())
     post.score = _int(score) if score else 0
-    body = element.css_first(".comment-copy")
-    if body is not None:
-        post.body_html = (body.inner_html or "").strip()
-        post.body_text = html_text(post.body_html)
-    user = element.css_first("a.comment-user, span.comment-user")
-    if user is not None:
-        href = user.attributes.get("href") or ""
-        m = _USER.match(urlsplit(href).path)
-        post.author = Author(name=clean_text(user.text()).removesuffix(" ♦") or None,
-                             external_id=m.group(1) if m else None,
-                             url=urls.absolute(href) if href else None)
-    date = element.css_first(".relativetime-clean, .comment-date [title]")
-    if date is not None:
-        post.posted_at = _utc((date.attributes.get("title") or "").split(",")[0])
-        post.posted_at_raw = clean_text(date.text()) or None
     return post
 
 
