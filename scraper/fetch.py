@@ -10,11 +10,11 @@ Politeness, per host (a host is a name plus its port when that is not the scheme
 
 Every redirect hop, the robots.txt request included, goes through the same rules.
 
-A host that gives no answer at all (its name does not resolve, it refuses connections, or it
-accepts and stays silent before ever answering) is tried ``UNREACHABLE_ATTEMPTS`` times, then
-taken as down for the rest of the run: its other URLs fail at once with ``host_down`` set,
-without a request. So is a host whose robots.txt cannot be fetched for a server (5xx, 429) or
-network error (RFC 9309: unreachable robots.txt means "disallow everything", for now).
+A host that gives no answer ``UNREACHABLE_ATTEMPTS`` times in a row (its name does not
+resolve, it refuses connections, or it accepts and stays silent before ever answering) is taken
+as down for the rest of the run: its URLs fail at once with ``host_down`` set, without a
+request. So is a host whose robots.txt cannot be fetched for a server (5xx, 429) or network
+error (RFC 9309: an unreachable robots.txt means "disallow everything", for now).
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ class _Host:
     last_start: float = -math.inf
     paused_until: float = -math.inf
     answered: bool = False  # the host has sent at least one response this run
+    no_answer: int = 0  # attempts in a row that got no answer at all
     down: str | None = None  # why the host is not tried again this run
 
 
@@ -298,7 +299,7 @@ class Fetcher:
     ) -> FetchResult:
         """Request ``target`` with retries; a host that never answers is marked down."""
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts) | _stop_when_unreachable,
+            stop=stop_after_attempt(self.max_attempts) | self._stop_when_down(target),
             wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             sleep=self._sleep,
@@ -309,6 +310,8 @@ class Fetcher:
         try:
             async for attempt in retrying:
                 with attempt:
+                    if self._down(target):  # found down by another request meanwhile
+                        raise _Retry(_refused(url, "host down"))
                     attempts = attempt.retry_state.attempt_number
                     _ATTEMPT.set(attempts)
                     result = await self._follow(
@@ -319,12 +322,14 @@ class Fetcher:
             result = exc.result
             if result.status_code in RETRY_STATUSES and attempts > 1:
                 result.error = f"HTTP {result.status_code} after {attempts} attempts"
-            if exc.unreachable:
-                result.error = f"{result.error} ({_plural(attempts, 'attempt')})"
-                self._mark_down(target, f"host unreachable: {host_key(target)}: {result.error}")
-                result.host_down = True
+            if down := self._down(target):
+                result = replace(_refused(url, down), host_down=True)
         result.attempts = attempts
         return result
+
+    def _stop_when_down(self, target: httpx.URL) -> Callable[[RetryCallState], bool]:
+        """A retry stop: the host is down (no need to wait for another attempt)."""
+        return lambda state: self._down(target) is not None
 
     def _down(self, url: httpx.URL) -> str | None:
         host = self._hosts.get(host_key(url))
@@ -336,6 +341,13 @@ class Fetcher:
             host.down = reason
             log.info(reason)
             self.notes.append(reason)
+
+    def _no_answer(self, target: httpx.URL, host: _Host, error: str | None) -> None:
+        """Count an attempt the host did not answer; enough in a row and the host is down."""
+        host.no_answer += 1
+        if host.no_answer >= UNREACHABLE_ATTEMPTS:
+            self._mark_down(target, f"host unreachable: {host_key(target)}: {error}"
+                            f" ({_plural(host.no_answer, 'attempt')})")
 
     def _refusal(self, url: httpx.URL, *, redirect: bool = False) -> str | None:
         if url.userinfo:  # never sent, never echoed: the message leaves the password out
@@ -424,13 +436,18 @@ class Fetcher:
                 error = f"timeout: no complete response within {deadline:g} s"
                 result = FetchResult(url, str(target), None, {}, b"", error, 0)
                 self._report(result)
-                raise _Retry(result, unreachable=not host.answered) from None
+                if not host.answered:
+                    self._no_answer(target, host, error)
+                raise _Retry(result) from None
             except _Retry as exc:
                 self._report(exc.result)
+                if exc.unreachable:
+                    self._no_answer(target, host, exc.result.error)
                 if exc.retry_after:
                     host.paused_until = max(host.paused_until, self._clock() + exc.retry_after)
                 raise
             self._report(answer[0])
+            host.no_answer = 0
             return answer
 
     def _report(self, result: FetchResult) -> None:
@@ -460,7 +477,8 @@ class Fetcher:
             headers = {**headers, "cookie": cookie}
         try:
             async with self._client.stream("GET", target, headers=headers) as response:
-                self._host(target).answered = True
+                host = self._host(target)
+                host.answered, host.no_answer = True, 0
                 self.stats.by_status[response.status_code] += 1
                 result.status_code = response.status_code
                 result.headers = {name.lower(): value for name, value in response.headers.items()}
@@ -585,15 +603,6 @@ def _validated(result: FetchResult, validate: Validator | None) -> FetchResult:
     if error:
         raise _Retry(replace(result, body=b"", error=error))
     return result
-
-
-def _stop_when_unreachable(state: RetryCallState) -> bool:
-    """Stop early when the host gave no answer at all ``UNREACHABLE_ATTEMPTS`` times."""
-    exc = state.outcome.exception() if state.outcome else None
-    return (
-        isinstance(exc, _Retry) and exc.unreachable
-        and state.attempt_number >= UNREACHABLE_ATTEMPTS
-    )
 
 
 def _plural(n: int, word: str) -> str:
