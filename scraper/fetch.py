@@ -489,6 +489,8 @@ class Fetcher:
                 response is None and not self._host(target).answered
             )
             error = _transport_error(exc, response)
+            if isinstance(exc, httpx.ReadTimeout) and response is None:
+                error = f"timeout: no answer within {self.timeout:g} s"
             raise _Retry(replace(result, error=error), unreachable=unreachable) from None
         finally:
             if response is not None:

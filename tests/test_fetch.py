@@ -427,9 +427,7 @@ def test_silent_host_gives_up_after_two_read_timeouts(fake: FakeTime) -> None:
                           timeout=0.2)
         results = fetch_all(fetcher, *(f"http://{silent.host}/t/{n}" for n in range(3)))
         assert len(silent.connections) == 2  # robots.txt twice, no page ever asked for
-    reason = results[0].error
-    assert reason is not None and reason.startswith(f"host unreachable: {silent.host}: timeout: ")
-    assert reason.endswith(" (2 attempts)")
+    reason = f"host unreachable: {silent.host}: timeout: no answer within 0.2 s (2 attempts)"
     assert [(r.error, r.host_down, r.attempts) for r in results] == [(reason, True, 0)] * 3
 
 
