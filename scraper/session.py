@@ -30,6 +30,8 @@ def parse_header(text: str) -> tuple[str, str]:
     name, value = name.strip(), value.strip()
     if not sep or not _TOKEN.match(name):
         raise SessionError(f"not a header (expected 'Name: value'): {text!r}")
+    if name.lower() == "user-agent":
+        raise SessionError("give the user agent with --user-agent (robots.txt rules follow it)")
     if name.lower() in RESERVED_HEADERS:
         raise SessionError(f"the {name} header is set by forum-scraper itself")
     if any(ch in value for ch in "\r\n\0"):

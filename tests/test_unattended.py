@@ -362,6 +362,8 @@ def test_headers_and_cookies_go_to_the_crawled_host_only(tmp_path: Path) -> None
          "Error: not a header (expected 'Name: value'): 'no colon here'"),
         (["--header", "Host: elsewhere.example"],
          "Error: the Host header is set by forum-scraper itself"),
+        (["--header", "User-Agent: other"],
+         "Error: give the user agent with --user-agent (robots.txt rules follow it)"),
         (["--cookies", "{tmp}/missing.txt"],
          "Error: cannot read cookies from {tmp}/missing.txt: No such file or directory"),
         (["--cookies", "{tmp}/plain.txt"],
