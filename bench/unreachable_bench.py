@@ -71,7 +71,7 @@ def give_up(host: str, timeout: float) -> tuple[float, int, str]:
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )
         elapsed = time.monotonic() - start
-    line = next((x for x in proc.stderr.splitlines() if x.startswith("site not crawled")), "")
+    line = next((x for x in proc.stderr.splitlines() if "unreachable" in x), "")
     return elapsed, proc.returncode, line
 
 

@@ -91,7 +91,7 @@ def summary(report: CrawlReport, db_path: Path) -> str:
         f" posts {s.posts_new:,} new, {s.posts_changed:,} changed, {s.posts_deleted:,} deleted;"
         f" {s.errors:,} errors ({s.blocked:,} blocked) in {elapsed:.1f} s -> {db_path}"
     ]
-    lines += [f"site not crawled: {reason}" for reason in s.sites_down]
+    lines += [f"{reason}; its pages are left for the next run" for reason in s.sites_down]
     if s.robots_skipped:
         lines.append(f"{s.robots_skipped:,} pages not fetched: disallowed by robots.txt")
     if report.pending:

@@ -59,7 +59,7 @@ MAX_RETRY_AFTER = 600.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_ENCODING = "gzip, deflate"  # what _Inflater decodes
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-UNREACHABLE_ATTEMPTS = 2  # attempts on a host that never answered before it counts as down
+UNREACHABLE_ATTEMPTS = 2  # attempts in a row without any answer before a host counts as down
 
 log = logging.getLogger(__name__)
 _ATTEMPT: contextvars.ContextVar[int] = contextvars.ContextVar("attempt", default=1)

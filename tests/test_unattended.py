@@ -82,7 +82,7 @@ def test_unresolvable_host_is_one_line_exit_1_and_invents_nothing(
     reason = ("host unreachable: forum.invalid: connection failed: the host name does not"
               " resolve (Name or service not known) (2 attempts)")
     assert result.stderr.splitlines()[1:3] == [
-        f"site not crawled: {reason}",
+        f"{reason}; its pages are left for the next run",
         "2 pages left: run the same command again to continue",
     ]
     assert lookups == ["forum.invalid"] * 2  # robots.txt twice; the pages never tried
