@@ -204,6 +204,8 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
             report = crawl([f"{server.url}/"], options, progress)
         except CrawlError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:  # Ctrl-C before the crawl could catch it
+            sys.exit(runlog.exit_code_for(signal.SIGINT))
         finally:
             progress.close()
     click.echo(summary(report, db_path), err=True)

@@ -572,6 +572,9 @@ async def crawl_async(
         db = archive.open_archive(options.db_path)
         fetcher = make_fetcher(urls, options, cookies, transport, on_request)
         crawler = Crawler(db, options, fetcher, progress)
+        if cookies is not None:
+            for host in session.cookieless_hosts(cookies, urls):
+                crawler.stats.messages.append(f"{options.cookies} has no cookie for {host}")
         crawler.run_id = start_run(db, urls, options)
         status, pending = "interrupted", 0
         try:

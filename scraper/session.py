@@ -65,6 +65,12 @@ def cookie_header(jar: CookieJar, url: str) -> str | None:
     return request.get_header("Cookie")
 
 
+def cookieless_hosts(jar: CookieJar, urls: list[str]) -> list[str]:
+    """The hosts of ``urls`` that the jar has no cookie for (a file exported from another
+    site, or expired)."""
+    return sorted({httpx.URL(url).netloc.decode() for url in urls if not cookie_header(jar, url)})
+
+
 def is_loopback(url: str) -> bool:
     """Whether the URL's host is this machine (localhost, 127.0.0.0/8, ::1)."""
     host = httpx.URL(url).host

@@ -355,6 +355,17 @@ def test_headers_and_cookies_go_to_the_crawled_host_only(tmp_path: Path) -> None
     assert '"headers": "Authorization, X-Trace"' in args
 
 
+def test_a_cookies_file_for_another_site_is_pointed_out(tmp_path: Path) -> None:
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(COOKIES.replace("127.0.0.1\t", "forum.example\t"))
+    with ScriptedServer() as server:
+        url = server.url("/t5/Hubs/Subject/td-p/5")
+        result = run("crawl", url, "--db", str(tmp_path / "o.db"), "--delay", "0",
+                     "--cookies", str(cookies))
+        assert all("cookie" not in r.headers for r in server.requests)
+    assert f"  {cookies} has no cookie for {server.host}" in result.stderr.splitlines()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
