@@ -8,17 +8,17 @@ in one transaction, so a crawl killed at any moment continues cleanly with the n
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms
+from scraper import archive, frontier, platforms, runlog, session
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
@@ -54,6 +54,8 @@ class CrawlOptions:
     max_bytes: int = 20 * 2**20
     max_attempts: int = 5
     backoff: float = 1.0
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers (name, value)
+    cookies: Path | None = None  # a Netscape cookies.txt file
 
 
 @dataclass
@@ -69,6 +71,7 @@ class CrawlStats:
     robots_skipped: int = 0
     started: float = field(default_factory=time.monotonic)
     messages: list[str] = field(default_factory=list)
+    sites_down: list[str] = field(default_factory=list)  # one line per site not crawled
 
     @property
     def rate(self) -> float:
@@ -79,12 +82,15 @@ class CrawlStats:
 @dataclass
 class CrawlReport:
     run_id: int
-    status: str  # complete | incomplete | stopped
+    status: str  # complete | incomplete | stopped | interrupted
     stats: CrawlStats
     pending: int
+    signal: int | None = None  # the signal that interrupted the run
 
     @property
     def exit_code(self) -> int:
+        if self.signal is not None:
+            return runlog.exit_code_for(self.signal)
         return 0 if self.status == "complete" else 1
 
 
@@ -139,6 +145,16 @@ class Crawler:
         self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
         self.run_id = 0
         self.stopped = False
+        self.down_sites: set[int] = set()  # sites whose host is unreachable this run
+        self.tasks: dict[int, asyncio.Task] = {}
+        self.signal: int | None = None
+
+    def interrupt(self, signum: int) -> None:
+        """Stop at once: pages in flight are dropped whole (their rows and frontier updates
+        commit together or not at all) and stay pending for the next run."""
+        self.signal = signum
+        for task in self.tasks.values():
+            task.cancel()
 
     # -- seeding ---------------------------------------------------------------------------
 
@@ -271,15 +287,17 @@ class Crawler:
         return not (o.max_time is not None and time.monotonic() - self.stats.started >= o.max_time)
 
     async def run(self) -> None:
-        tasks: dict[int, asyncio.Task] = {}
+        tasks = self.tasks
         window = max(2, self.options.concurrency * 2)
-        while True:
+        while self.signal is None:
             if self.budget_left():
                 room = window - len(tasks)
                 if self.options.max_pages is not None:
                     room = min(room, self.options.max_pages - self.stats.pages_fetched - len(tasks))
                 if room > 0:
-                    for item in frontier.next_items(self.db, room, exclude=tasks.keys()):
+                    for item in frontier.next_items(
+                        self.db, room, exclude=tasks.keys(), skip_sites=self.down_sites
+                    ):
                         tasks[item["id"]] = asyncio.create_task(self.work(item))
             else:
                 self.stopped = True
@@ -289,6 +307,9 @@ class Crawler:
             for item_id in [i for i, t in tasks.items() if t in done]:
                 tasks.pop(item_id)
             self.progress(self.stats)
+        if tasks:  # interrupted: wait for the cancelled pages to unwind
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
+            tasks.clear()
 
     async def work(self, item: dict) -> None:
         """Fetch, parse and archive one frontier item; a bug in one page never stops the crawl."""
@@ -315,6 +336,9 @@ class Crawler:
             last_modified=conditional and conditional.get("last_modified"),
             validate=looks_truncated,
         )
+        if result.host_down:
+            self.site_down(item, result)
+            return
         if result.status_code is not None or result.attempts:
             self.stats.pages_fetched += 1
         if html_url and self.options.via == "auto" and (reason := self.api_refusal(result)):
@@ -374,7 +398,9 @@ class Crawler:
     ) -> None:
         site_id = item["site_id"]
         if page_id is not None:  # recorded as parsed; the write links it to its thread page
-            stats = archive.write_thread_page(self.db, site_id, page, page_id=page_id)
+            stats = archive.write_thread_page(
+                self.db, site_id, page, page_id=page_id, run_id=self.run_id
+            )
             self.stats.posts_new += stats.posts_new
             self.stats.posts_changed += stats.posts_changed
             self.stats.posts_deleted += stats.posts_deleted
@@ -480,6 +506,15 @@ class Crawler:
 
     # -- failures --------------------------------------------------------------------------
 
+    def site_down(self, item: dict, result: FetchResult) -> None:
+        """The site's host is unreachable: its pages stay pending for the next run, nothing
+        is recorded for them, and no more of them are scheduled this run."""
+        if item["site_id"] in self.down_sites:
+            return
+        self.down_sites.add(item["site_id"])
+        self.stats.errors += 1
+        self.stats.sites_down.append(result.error or "host unreachable")
+
     def fetch_failed(self, item: dict, result: FetchResult) -> None:
         self.stats.errors += 1
         self.stats.messages.append(f"{item['url']}: {result.error}")
@@ -520,26 +555,18 @@ class Crawler:
 
 
 def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
+    """Record a new run; header values are not recorded, only their names."""
     args = {"urls": urls, **{k: str(v) for k, v in asdict(options).items()}}
-    return db["crawl_runs"].insert(
-        {"started_at": frontier.now(), "status": "running", "args": json.dumps(args)}
-    ).last_pk
+    args["headers"] = ", ".join(name for name, _ in options.headers)
+    return archive.start_run(db, args)
 
 
 def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> None:
-    db["crawl_runs"].update(
-        run_id,
-        {
-            "finished_at": frontier.now(),
-            "status": status,
-            "pages_fetched": stats.pages_fetched,
-            "pages_skipped": stats.threads_skipped,
-            "posts_new": stats.posts_new,
-            "posts_changed": stats.posts_changed,
-            "posts_deleted": stats.posts_deleted,
-            "errors": stats.errors,
-        },
-    )
+    archive.finish_run(db, run_id, status, {
+        "pages_fetched": stats.pages_fetched, "pages_skipped": stats.threads_skipped,
+        "posts_new": stats.posts_new, "posts_changed": stats.posts_changed,
+        "posts_deleted": stats.posts_deleted, "errors": stats.errors,
+    })
 
 
 def check_urls(urls: list[str], platform: str | None = None) -> None:
@@ -570,48 +597,78 @@ def site_platform(url: str, platform: str | None) -> Platform:
     return module
 
 
+def run_status(crawler: Crawler, pending: int) -> str:
+    if crawler.signal is not None:
+        return "interrupted"
+    if crawler.down_sites or (crawler.stats.errors and not pending):
+        return "incomplete"
+    return "stopped" if pending else "complete"
+
+
+def load_cookies(options: CrawlOptions) -> CookieJar | None:
+    try:
+        return session.load_cookies(options.cookies) if options.cookies else None
+    except session.SessionError as exc:
+        raise CrawlError(str(exc)) from None
+
+
+def make_fetcher(
+    urls: list[str], options: CrawlOptions, cookies: CookieJar | None, transport=None,
+    on_request=None,
+) -> Fetcher:
+    """The fetcher of a crawl: the start URLs' hosts, the session (headers, cookies), and no
+    proxy when every host is this machine (the demo)."""
+    return Fetcher(
+        {host_key(u) for u in urls}, user_agent=options.user_agent,
+        concurrency=options.concurrency, delay=options.delay, timeout=options.timeout,
+        max_bytes=options.max_bytes, max_attempts=options.max_attempts,
+        backoff=options.backoff, obey_robots=options.obey_robots, transport=transport,
+        headers=dict(options.headers), cookies=cookies,
+        trust_env=not all(session.is_loopback(u) for u in urls), on_request=on_request,
+    )
+
+
 async def crawl_async(
     urls: list[str],
     options: CrawlOptions,
     progress: Callable[[CrawlStats], None] | None = None,
     *,
     transport=None,
+    on_request: Callable[[runlog.RequestEvent], None] | None = None,
 ) -> CrawlReport:
+    """Crawl ``urls`` (see :func:`crawl`). SIGINT and SIGTERM stop the run cleanly: it is
+    recorded as interrupted and the report's exit code is 130 or 143."""
     check_urls(urls, options.platform)
+    cookies = load_cookies(options)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)
-        hosts = {host_key(u) for u in urls}
-        fetcher = Fetcher(
-            hosts, user_agent=options.user_agent, concurrency=options.concurrency,
-            delay=options.delay, timeout=options.timeout, max_bytes=options.max_bytes,
-            max_attempts=options.max_attempts, backoff=options.backoff,
-            obey_robots=options.obey_robots,
-            transport=transport,
-        )
+        fetcher = make_fetcher(urls, options, cookies, transport, on_request)
         crawler = Crawler(db, options, fetcher, progress)
+        if cookies is not None:
+            for host in session.cookieless_hosts(cookies, urls):
+                crawler.stats.messages.append(f"{options.cookies} has no cookie for {host}")
         crawler.run_id = start_run(db, urls, options)
-        status = "interrupted"
+        status, pending = "interrupted", 0
         try:
-            crawler.seed(urls, await crawler.decide_platforms(urls))
-            await crawler.run()
+            with runlog.on_stop_signals(crawler.interrupt):
+                crawler.seed(urls, await crawler.decide_platforms(urls))
+                await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
-            if pending:
-                status = "stopped"
-            elif crawler.stats.errors:
-                status = "incomplete"
-            else:
-                status = "complete"
+            status = run_status(crawler, pending)
         finally:
             await fetcher.aclose()
             finish_run(db, crawler.run_id, status, crawler.stats)
             db.close()
-        return CrawlReport(crawler.run_id, status, crawler.stats, pending)
+        return CrawlReport(crawler.run_id, status, crawler.stats, pending, crawler.signal)
 
 
 def crawl(
     urls: list[str],
     options: CrawlOptions,
     progress: Callable[[CrawlStats], None] | None = None,
+    *,
+    on_request: Callable[[runlog.RequestEvent], None] | None = None,
 ) -> CrawlReport:
-    """Crawl ``urls`` into the archive at ``options.db_path``; see :class:`CrawlReport`."""
-    return asyncio.run(crawl_async(urls, options, progress))
+    """Crawl ``urls`` into the archive at ``options.db_path``; see :class:`CrawlReport`.
+    ``on_request`` hears of every HTTP request (the ``--log`` of the command line)."""
+    return asyncio.run(crawl_async(urls, options, progress, on_request=on_request))

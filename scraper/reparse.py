@@ -10,7 +10,6 @@ gone) are facts of the crawl, not of parsing: they are kept.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +62,8 @@ def stored_pages(db: Database) -> list[int]:
 
 def recorded_tz(db: Database) -> str | None:
     """The site time zone the latest crawl that named one ran with."""
-    for (args,) in db.execute("SELECT args FROM crawl_runs ORDER BY id DESC"):
-        tz = json.loads(args or "{}").get("tz")
+    for args in archive.run_args(db):
+        tz = args.get("tz")
         if tz and tz != "None":
             return tz
     return None
