@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections import Counter
@@ -167,19 +168,111 @@ def _upsert(
     return old["id"], old
 
 
+class ArchiveError(Exception):
+    """An archive file that cannot be used: not SQLite, read-only for a write, locked."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a command waits for another process's write lock before giving up.
+LOCK_TIMEOUT = 5.0
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a file that starts with the SQLite header."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_file(path: str | Path, *, write: bool = True) -> Path:
+    """Refuse, with one line naming the file, an archive path that cannot serve the command:
+    a directory, a file that is not SQLite, a read-only file (or folder) for a command that
+    writes. A missing file is fine for a writing command (it is created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory, not an archive file")
+    if not path.exists():
+        if not write:
+            raise ArchiveError(f"no archive at {path}")
+        folder = _existing_parent(path)
+        if not os.access(folder, os.W_OK):
+            raise ArchiveError(f"{path}: cannot create the archive: {folder} is read-only")
+        return path
+    if path.stat().st_size and not is_sqlite(path):
+        raise ArchiveError(f"{path}: not an SQLite database (its first bytes are no SQLite header)")
+    if write and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise ArchiveError(f"{path}: the file is read-only; this command writes to the archive")
+    if write and not os.access(path.parent, os.W_OK):
+        raise ArchiveError(f"{path}: its folder is read-only (SQLite needs it for its journal)")
+    return path
+
+
+def _existing_parent(path: Path) -> Path:
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return folder
+
+
+def sqlite_problem(path: Path, exc: sqlite3.Error) -> ArchiveError:
+    """The one-line ArchiveError for an SQLite error met while opening ``path``."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"{path}: the archive is locked by another process; try again later")
+    if "readonly" in text or "read-only" in text:
+        return ArchiveError(f"{path}: the archive is read-only; this command writes to it")
+    if "not a database" in text or "malformed" in text:
+        return ArchiveError(f"{path}: not a usable SQLite database ({text})")
+    return ArchiveError(f"{path}: cannot open the archive ({text})")
+
+
+def open_read_only(path: str | Path) -> sqlite3.Connection:
+    """Open an existing archive read-only (URI ``mode=ro``: never creates a file); nothing done
+    through the connection can change it, and ATTACH is refused."""
+    path = check_file(path, write=False)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise sqlite_problem(path, exc) from None
+    conn.set_authorizer(_no_attach)
+    return conn
+
+
+def _no_attach(action: int, *_: object) -> int:
+    """SQLite authorizer: refuse ATTACH and DETACH (an ATTACH could create a file)."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 def open_archive(path: str | Path) -> sqlite_utils.Database:
     """Open (creating and migrating as needed) the archive at `path`, in WAL mode with FKs on.
 
     Commits are not synced to disk one by one (``synchronous = NORMAL``): a killed process
     loses nothing, a power cut may lose the last commits, never the archive's consistency.
+    A file that is not SQLite, read-only or locked raises ArchiveError and is left untouched.
     """
-    path = Path(path)
+    path = check_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
-    db.execute("PRAGMA foreign_keys = ON")
+    conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT)
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute("PRAGMA schema_version").fetchone()  # reads the header: fails if not SQLite
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("BEGIN IMMEDIATE")  # another process's write lock shows now, not mid-crawl
+        db.execute("ROLLBACK")
+        migrate(db)
+        db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise sqlite_problem(path, exc) from None
     return db
 
 

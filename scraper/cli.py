@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from scraper import __version__, archive, platforms
 from scraper.crawl import DEFAULT_DB, CrawlError, CrawlOptions, CrawlReport, CrawlStats, crawl
@@ -28,7 +29,17 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-@click.group()
+class Commands(click.Group):
+    """The command group: an archive file that cannot serve a command is one line, exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except archive.ArchiveError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="forum-scraper")
 def cli() -> None:
     """Archive online community forums into one normalized SQLite file."""
@@ -181,7 +192,10 @@ def status(db_path: Path) -> None:
     """Show totals, recent crawl runs, and threads that are partial, blocked or gone."""
     if not db_path.exists():
         fail(f"no archive at {db_path}")
-    db = archive.open_archive(db_path)
+    if os.access(db_path, os.W_OK) and db_path.stat().st_mode & 0o222:
+        db = archive.open_archive(db_path)
+    else:  # a read-only archive is reported as it is, without upgrading it
+        db = sqlite_utils.Database(archive.open_read_only(db_path))
     info = archive.summary(db)
     click.echo(f"Archive {db_path} ({db_path.stat().st_size / 2**20:.1f} MiB)")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))
@@ -224,6 +238,8 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
     if sum(map(bool, (table, sql, posts))) != 1:
         fail("give exactly one of --table, --query or --posts")
     try:
+        if out_path is not None:
+            export.check_target(out_path, db_path)
         conn = export.connect_read_only(db_path)
         query = export.posts_sql(conn) if posts else sql or export.table_sql(conn, table)
         if out_path is None:

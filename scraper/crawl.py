@@ -491,6 +491,7 @@ async def crawl_async(
     transport=None,
 ) -> CrawlReport:
     check_urls(urls, options.platform)
+    archive.check_file(options.db_path)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)
         hosts = {host_key(u) for u in urls}

@@ -160,6 +160,7 @@ def reparse(
     """
     if not db_path.is_file():
         raise ReparseError(f"no archive at {db_path}")
+    archive.check_file(db_path)
     stats = ReparseStats()
     with crawl_lock(db_path):
         db = archive.open_archive(db_path)
