@@ -15,13 +15,14 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlite_utils
 
-from .models import Author, Board, ListingPage, Post, Quote, ThreadPage
+from . import zones
+from .models import Author, Board, ListingPage, Post, Quote, ThreadPage, TimeAnchor
 from .schema import TABLES, migrate
 
 Row = dict[str, Any]
@@ -63,6 +64,7 @@ class _PageContext:
     accepted: frozenset[str]
     seen_at: str
     page_id: int | None
+    zone: str | None = None  # the site's zone, applied to shown (local) times
 
 
 def _now() -> str:
@@ -400,6 +402,7 @@ def _board(
 def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage) -> int | None:
     """Upsert the board or category a listing shows and its sub-boards; return its board id."""
     with db.atomic():
+        note_zone(db, site_id, listing.time_anchors, listing.zone_hint)
         own_kind = listing.kind if listing.kind in ("board", "category") else None
         board_id = _board(db, site_id, listing.board, kind=own_kind) if own_kind else None
         for child in listing.boards:
@@ -407,6 +410,106 @@ def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage)
         for child in listing.categories:
             _board(db, site_id, child, kind="category", parent_id=board_id)
     return board_id
+
+
+def site_zone(db: sqlite_utils.Database, site_id: int) -> tuple[str | None, str | None]:
+    """The site's zone and where it comes from (option, page, learned, best fit)."""
+    row = _row(db, "SELECT tz, tz_source FROM sites WHERE id = ?", [site_id])
+    return (row["tz"], row["tz_source"]) if row else (None, None)
+
+
+def set_site_zone(db: sqlite_utils.Database, site_id: int, zone: str, source: str) -> None:
+    """Give the site a zone (normalized); a new zone is re-applied to every shown time stored."""
+    old = site_zone(db, site_id)
+    if old == (zone, source):
+        return
+    with db.atomic():
+        db.execute("UPDATE sites SET tz = ?, tz_source = ? WHERE id = ?", [zone, source, site_id])
+        if old[0] != zone:
+            _reapply_zone(db, site_id, zone)
+
+
+def note_zone(db: sqlite_utils.Database, site_id: int, anchors: list[TimeAnchor],
+              hint: str | None) -> str | None:
+    """Record what a page tells of the site's zone; the site's zone afterwards.
+
+    A zone the page states wins over observations; a zone given with --tz wins over both.
+    New observations the current zone does not explain make the zone be learned again.
+    """
+    zone, source = site_zone(db, site_id)
+    if hint and source != "option":
+        try:
+            set_site_zone(db, site_id, zones.normalize(hint), "page")
+            zone, source = site_zone(db, site_id)
+        except zones.ZoneError:
+            pass
+    pairs = [(o, a.instant) for a in anchors
+             if (o := zones.observation(a.local, a.instant)) is not None]
+    added = [
+        o for o, instant in pairs
+        if db.execute(
+            "INSERT INTO zone_observations (site_id, local, offset_minutes, instant)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [site_id, o.local.isoformat(), int(o.offset.total_seconds()) // 60, instant],
+        ).rowcount
+    ]
+    if not added or source in ("option", "page"):
+        return zone
+    if zone is None or source != "learned" or not all(zones.explains(zone, o) for o in added):
+        learned = zones.learn(site_observations(db, site_id))
+        if learned is not None:
+            set_site_zone(db, site_id, learned.zone, learned.source)
+            zone = learned.zone
+    return zone
+
+
+def site_observations(db: sqlite_utils.Database, site_id: int) -> list[zones.Observation]:
+    """Every zone observation recorded for a site."""
+    return [
+        zones.Observation(datetime.fromisoformat(local), timedelta(minutes=minutes))
+        for local, minutes in db.execute(
+            "SELECT local, offset_minutes FROM zone_observations WHERE site_id = ? ORDER BY id",
+            [site_id],
+        )
+    ]
+
+
+def _reapply_zone(db: sqlite_utils.Database, site_id: int, zone: str | None) -> None:
+    """Turn every stored shown time of the site into an instant in ``zone``."""
+    rows = db.execute(
+        "SELECT p.id, p.thread_id, p.posted_at, p.posted_at_local, p.edited_at, p.edited_at_local"
+        " FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.site_id = ?"
+        " AND (p.posted_at_local IS NOT NULL OR p.edited_at_local IS NOT NULL)",
+        [site_id],
+    ).fetchall()
+    changes, threads = [], set()
+    for post_id, thread_id, posted, posted_local, edited, edited_local in rows:
+        values = {
+            "posted_at": zones.apply(zone, posted_local) if posted_local else posted,
+            "edited_at": zones.apply(zone, edited_local) if edited_local else edited,
+        }
+        if (values["posted_at"], values["edited_at"]) != (posted, edited):
+            changes.append((post_id, values))
+            threads.add(thread_id)
+    _update_rows(db, "posts", changes)
+    for thread_id in sorted(threads):
+        _refresh_thread(db, thread_id)
+
+
+def zone_notes(db: sqlite_utils.Database, *, unsettled: bool = False) -> list[str]:
+    """One line per site on its times, for ``status``; with ``unsettled``, only the sites whose
+    times are local or a best fit (for the crawl summary)."""
+    lines: list[str] = []
+    if "tz" not in db["sites"].columns_dict:  # an archive not upgraded (opened read-only)
+        return lines
+    where = " WHERE tz IS NULL OR tz_source = 'best fit'" if unsettled else ""
+    for site_id, base, zone, source in db.execute(
+        f"SELECT id, base_url, tz, tz_source FROM sites{where} ORDER BY id"
+    ).fetchall():
+        obs = site_observations(db, site_id)
+        explained = sum(zones.explains(zone, o) for o in obs) if zone else 0
+        lines.append(f"{base}: {zones.describe(zone, source, explained, len(obs))}")
+    return lines
 
 
 def _user_key(author: Author) -> str | None:
@@ -539,8 +642,11 @@ def _post_values(ctx: _PageContext, post: Post, author_id: int | None, sources: 
     return {
         "position": post.position, "page_number": ctx.page_number, "url": post.url,
         "author_id": author_id, "title": post.title,
-        "posted_at": post.posted_at, "posted_at_raw": post.posted_at_raw,
-        "edited_at": post.edited_at, "body_html": post.body_html, "body_text": post.body_text,
+        "posted_at": zones.apply(ctx.zone, post.posted_at), "posted_at_raw": post.posted_at_raw,
+        "posted_at_local": post.posted_at if zones.is_local(post.posted_at) else None,
+        "edited_at": zones.apply(ctx.zone, post.edited_at),
+        "edited_at_local": post.edited_at if zones.is_local(post.edited_at) else None,
+        "body_html": post.body_html, "body_text": post.body_text,
         "signature": post.signature, "score": post.score,
         "is_solution": int(post.is_solution or post.external_id in ctx.accepted),
         "reply_to_external_id": post.reply_to, "reply_to_post_id": reply and reply["id"],
@@ -585,7 +691,7 @@ def _write_posts(db: sqlite_utils.Database, ctx: _PageContext, posts: list[Post]
         " ON CONFLICT (post_id, content_hash) DO NOTHING",
         [
             [w.id, w.values["content_hash"], w.post.title, w.post.body_html, w.post.body_text,
-             w.post.edited_at, ctx.seen_at, ctx.page_id]
+             w.values["edited_at"], ctx.seen_at, ctx.page_id]
             for w in written if w.new_content
         ],
     )
@@ -733,11 +839,12 @@ def write_thread_page(
     stats = WriteStats()
     seen = seen_at or _now()
     with db.atomic():
+        zone = note_zone(db, site_id, page.time_anchors, page.zone_hint)
         board_id = _board(db, site_id, page.thread.board)
         thread_id = _upsert_thread(db, site_id, page, board_id, seen)
         ctx = _PageContext(
             site_id, thread_id, page.page.number, frozenset(page.thread.accepted_post_ids),
-            seen, page_id,
+            seen, page_id, zone,
         )
         posts = _distinct(page.posts)
         if posts:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import sqlite_utils
 
-from scraper import __version__, archive, platforms
+from scraper import __version__, archive, platforms, zones
 from scraper.crawl import DEFAULT_DB, CrawlError, CrawlOptions, CrawlReport, CrawlStats, crawl
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.models import BlockedPage, ParseError
@@ -27,6 +27,18 @@ db_option = click.option(
 def fail(message: str, code: int = 2) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--tz checked before anything runs: an unknown zone is one line and exit 2."""
+    try:
+        return zones.normalize(value) if value else None
+    except zones.ZoneError as exc:
+        fail(str(exc))
+
+
+def tz_option(help_text: str):
+    return click.option("--tz", metavar="ZONE", callback=_zone, help=help_text)
 
 
 class Commands(click.Group):
@@ -49,7 +61,7 @@ def cli() -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--url", help="The URL the page was saved from (default: its canonical link).")
 @click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)), help="Skip detection.")
-@click.option("--tz", help="Site time zone (IANA name) for dates the page does not anchor.")
+@tz_option("Site time zone (IANA name or offset such as +01:00) for the shown times.")
 def parse(file, url: str | None, platform: str | None, tz: str | None) -> None:
     """Parse one saved page (FILE, or - for stdin) and print its JSON."""
     body = file.read()
@@ -101,10 +113,23 @@ def summary(report: CrawlReport, db_path: Path) -> str:
         lines.append(f"{s.robots_skipped:,} pages not fetched: disallowed by robots.txt")
     if report.pending:
         lines.append(f"{report.pending:,} pages left: run the same command again to continue")
+    lines += zone_lines(db_path)
     lines += [f"  {m}" for m in s.messages[:20]]
     if len(s.messages) > 20:
         lines.append(f"  … and {len(s.messages) - 20} more")
     return "\n".join(lines)
+
+
+def zone_lines(db_path: Path) -> list[str]:
+    """Sites whose times are local (zone unknown) or a best fit: said once per crawl."""
+    try:
+        conn = archive.open_read_only(db_path)
+    except archive.ArchiveError:
+        return []
+    try:
+        return archive.zone_notes(sqlite_utils.Database(conn), unsettled=True)
+    finally:
+        conn.close()
 
 
 @cli.command("crawl")
@@ -119,7 +144,8 @@ def summary(report: CrawlReport, db_path: Path) -> str:
 @click.option("--full", is_flag=True, help="Ignore change detection: fetch every thread page.")
 @click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
-@click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
+@tz_option("Site time zone (IANA name or offset such as +01:00), overriding the zone"
+           " learned from the pages.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
@@ -157,7 +183,6 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
 
     Run it again to see change detection: only listing pages are fetched.
     """
-    from scraper.demo.content import SITE_TZ
     from scraper.demo.server import DemoServer
 
     try:
@@ -167,7 +192,7 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     with server:
         if not quiet:
             click.echo(f"Demo community serving at {server.url}/", err=True)
-        options = CrawlOptions(db_path=db_path, concurrency=4, delay=0, tz=SITE_TZ.key)
+        options = CrawlOptions(db_path=db_path, concurrency=4, delay=0)  # the zone is learned
         progress = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
             report = crawl([f"{server.url}/"], options, progress)
@@ -199,6 +224,8 @@ def status(db_path: Path) -> None:
     info = archive.summary(db)
     click.echo(f"Archive {db_path} ({db_path.stat().st_size / 2**20:.1f} MiB)")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))
+    for line in archive.zone_notes(db):
+        click.echo(f"  {line}")
     if info["threads_by_status"]:
         states = ", ".join(f"{n:,} {s}" for s, n in sorted(info["threads_by_status"].items()))
         click.echo(f"  threads: {states}")
@@ -291,7 +318,8 @@ class ReparseProgress:
 
 @cli.command()
 @db_option
-@click.option("--tz", help="Site time zone (IANA name); default: the one the last crawl used.")
+@tz_option("Set every site's time zone (IANA name or offset such as +01:00) and re-apply it;"
+           " default: each site's stored zone.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
     """Rebuild the parsed tables from the raw pages stored in the archive, without network.

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms
+from scraper import archive, frontier, platforms, zones
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
 from scraper.platforms.base import Platform
@@ -152,6 +152,8 @@ class Crawler:
         if base not in self.sites:
             self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
             self.site_platforms[self.sites[base]] = module
+            if self.options.tz:  # --tz overrides what pages tell; validated by crawl_async
+                archive.set_site_zone(self.db, self.sites[base], self.options.tz, "option")
         return self.sites[base]
 
     def platform(self, site_id: int) -> Platform:
@@ -256,8 +258,8 @@ class Crawler:
             return
         try:
             parsed = platforms.parse(
-                body, final_url, platform=module.NAME, content_type=content_type, tz=self.options.tz
-            )
+                body, final_url, platform=module.NAME, content_type=content_type
+            )  # shown times stay local: the archive applies the site's zone
         except BlockedPage as exc:
             self.parse_failed(item, result, str(exc), blocked=True)
             return
@@ -456,6 +458,14 @@ def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> Non
     )
 
 
+def checked_zone(tz: str | None) -> str | None:
+    """The --tz zone normalized; CrawlError (exit 2, nothing written) when it does not exist."""
+    try:
+        return zones.normalize(tz) if tz else None
+    except zones.ZoneError as exc:
+        raise CrawlError(str(exc)) from None
+
+
 def check_urls(urls: list[str], platform: str | None = None) -> None:
     for url in urls:
         parts = urlsplit(url)
@@ -491,6 +501,7 @@ async def crawl_async(
     transport=None,
 ) -> CrawlReport:
     check_urls(urls, options.platform)
+    options.tz = checked_zone(options.tz)
     archive.check_file(options.db_path)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)
