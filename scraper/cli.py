@@ -20,7 +20,7 @@ from scraper.reparse import reparse as run_reparse
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-    show_default=True, help="Archive file.",
+    show_default=True, help="The archive (an SQLite file; crawl creates it if missing).",
 )
 
 
@@ -57,13 +57,21 @@ def cli() -> None:
     """Archive online community forums into one normalized SQLite file."""
 
 
-@cli.command()
+@cli.command(short_help="Parse one saved page and print its JSON.")
 @click.argument("file", type=click.File("rb"))
 @click.option("--url", help="The URL the page was saved from (default: its canonical link).")
-@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)), help="Skip detection.")
+@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
+              help="The page's platform (default: detected from the page).")
 @tz_option("Site time zone (IANA name or offset such as +01:00) for the shown times.")
 def parse(file, url: str | None, platform: str | None, tz: str | None) -> None:
-    """Parse one saved page (FILE, or - for stdin) and print its JSON."""
+    """Parse one saved page (FILE, or - for stdin) and print its JSON.
+
+    Exit code 2 for a page that is no forum page, 1 for a login wall or challenge.
+
+    \b
+    Example:
+      forum-scraper parse saved.html --url https://community.example.com/t5/Billing/Refund/td-p/41200
+    """
     body = file.read()
     try:
         page = platforms.parse(body, url, platform=platform, tz=tz)
@@ -132,28 +140,41 @@ def zone_lines(db_path: Path) -> list[str]:
         conn.close()
 
 
-@cli.command("crawl")
+@cli.command("crawl", short_help="Archive a community, board or thread.")
 @click.argument("urls", nargs=-1, required=True)
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Fetch at most N pages this run.")
-@click.option("--max-time", type=click.FloatRange(min=0), help="Stop after SECONDS; resumable.")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="Fetch at most N pages this run; the next run continues.")
+@click.option("--max-time", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Stop scheduling fetches after SECONDS; the next run continues.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Requests in flight per host.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Seconds between requests to one host.")
+              help="Seconds between request starts to one host (robots.txt Crawl-delay"
+              " raises it).")
 @click.option("--full", is_flag=True, help="Ignore change detection: fetch every thread page.")
-@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
+@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True,
+              help="The User-Agent header sent with every request.")
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
 @tz_option("Site time zone (IANA name or offset such as +01:00), overriding the zone"
            " learned from the pages.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds to wait for a server at each step of a request.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
                   no_robots, tz, timeout, quiet) -> None:
     """Archive a community, category, board or thread (URLS) into the archive.
 
+    Run it again to fetch only what changed; a stopped run resumes. Times are stored as
+    instants in the site's zone, learned from the pages (or given with --tz).
+
     Exit codes: 0 all done, 1 finished but something is incomplete (failed pages, blocked
     threads, limits reached), 2 usage or configuration error.
+
+    \b
+    Examples:
+      forum-scraper crawl https://community.example.com/
+      forum-scraper crawl https://community.example.com/t5/Billing/bd-p/billing --max-time 600
     """
     options = CrawlOptions(
         db_path=db_path, max_pages=max_pages, max_time=max_time, concurrency=concurrency,
@@ -172,7 +193,7 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(short_help="Crawl the bundled demo community (no internet).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("data/demo.db"), show_default=True, help="Archive file.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8642, show_default=True,
@@ -182,6 +203,10 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     """Serve the bundled demo community on 127.0.0.1 and crawl it into an archive.
 
     Run it again to see change detection: only listing pages are fetched.
+
+    \b
+    Example:
+      forum-scraper demo && forum-scraper serve --db data/demo.db
     """
     from scraper.demo.server import DemoServer
 
@@ -211,10 +236,16 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(short_help="Show totals, recent runs and threads needing attention.")
 @db_option
 def status(db_path: Path) -> None:
-    """Show totals, recent crawl runs, and threads that are partial, blocked or gone."""
+    """Show totals, each site's time zone, recent crawl runs, and threads that are partial,
+    blocked or gone. A read-only archive is shown as it is.
+
+    \b
+    Example:
+      forum-scraper status --db data/forum.db
+    """
     if not db_path.exists():
         fail(f"no archive at {db_path}")
     if os.access(db_path, os.W_OK) and db_path.stat().st_mode & 0o222:
@@ -243,15 +274,17 @@ def status(db_path: Path) -> None:
         click.echo(f"  {t['status']}: {t['title'] or t['external_id']} {t['url'] or ''}{reason}")
 
 
-@cli.command("export")
+@cli.command("export", short_help="Export a table, view or query as CSV or JSON lines.")
 @click.argument("fmt", metavar="csv|jsonl", type=click.Choice(["csv", "jsonl"]))
 @db_option
-@click.option("--table", help="Export this table or view.")
-@click.option("--query", "sql", help="Export the rows of this read-only SQL query.")
+@click.option("--table", metavar="NAME", help="Export this table or view.")
+@click.option("--query", "sql", metavar="SQL",
+              help="Export the rows of this SQL query (read-only; one statement).")
 @click.option("--posts", is_flag=True,
               help="Export posts flattened with their thread, board and author.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
+              help="Write to this file (whole or not at all) instead of stdout; never"
+              " an SQLite file.")
 @click.option("--raw", is_flag=True, help="CSV: keep cells that start with = + - @ as they are.")
 def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, posts: bool,
                    out_path: Path | None, raw: bool) -> None:
@@ -259,6 +292,12 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
 
     CSV is safe to open in a spreadsheet: text cells starting with = + - @, a tab or a carriage
     return get a leading apostrophe unless --raw. Blobs are written as base64.
+
+    \b
+    Examples:
+      forum-scraper export csv --posts --out posts.csv
+      forum-scraper export jsonl --table thread_summaries
+      forum-scraper export csv --query "SELECT title, reply_count FROM threads"
     """
     from scraper import export
 
@@ -282,14 +321,19 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
         fail(f"cannot write {out_path or 'stdout'}: {exc.strerror or exc}")
 
 
-@cli.command()
+@cli.command(short_help="Browse the archive with Datasette.")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse the archive with Datasette, with titles, descriptions and canned queries.
 
-    Needs the optional extra: pip install 'forum-scraper[datasette]'.
+    Needs the optional extra: pip install 'forum-scraper[datasette]'. Stops with Ctrl-C.
+
+    \b
+    Example:
+      forum-scraper serve --db data/forum.db --port 8001
     """
     from scraper.serve import ServeError
     from scraper.serve import serve as run_datasette
@@ -316,7 +360,7 @@ class ReparseProgress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Rebuild the parsed tables from the stored pages.")
 @db_option
 @tz_option("Set every site's time zone (IANA name or offset such as +01:00) and re-apply it;"
            " default: each site's stored zone.")
@@ -326,6 +370,11 @@ def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
 
     Row ids and history are kept; an unchanged page changes nothing. Exit code 1 when some
     stored pages could not be parsed.
+
+    \b
+    Examples:
+      forum-scraper reparse --db data/forum.db
+      forum-scraper reparse --db data/forum.db --tz Europe/Berlin
     """
     progress = ReparseProgress(enabled=not quiet and sys.stderr.isatty())
     try:

@@ -101,10 +101,10 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
 
     SIGTERM is passed on to Datasette, so stopping this process stops the server too.
     """
+    version = datasette_version()
     if not db_path.is_file():
         raise ServeError(f"no archive at {db_path}")
     archive.open_archive(db_path).close()
-    version = datasette_version()
     with tempfile.TemporaryDirectory(prefix="forum-scraper-") as tmp:
         files = write_settings(db_path, version, Path(tmp))
         with subprocess.Popen(datasette_command(db_path, host, port, files)) as process:
