@@ -300,10 +300,16 @@ def _site_zone(db: Database) -> None:
             not_null=("site_id", "local", "offset_minutes"),
         )
         db["zone_observations"].create_index(["site_id", "local", "offset_minutes"], unique=True)
-    naive = ("{0} IS NOT NULL AND {0} NOT LIKE '%+__:__' AND {0} NOT LIKE '%-__:__'"
-             " AND {0} NOT LIKE '%Z'")
-    db.execute(f"UPDATE posts SET posted_at_local = posted_at WHERE {naive.format('posted_at')}")
-    db.execute(f"UPDATE posts SET edited_at_local = edited_at WHERE {naive.format('edited_at')}")
+    db.execute(
+        "UPDATE posts SET posted_at_local = posted_at WHERE posted_at IS NOT NULL"
+        " AND posted_at NOT LIKE '%+__:__' AND posted_at NOT LIKE '%-__:__'"
+        " AND posted_at NOT LIKE '%Z'"
+    )
+    db.execute(
+        "UPDATE posts SET edited_at_local = edited_at WHERE edited_at IS NOT NULL"
+        " AND edited_at NOT LIKE '%+__:__' AND edited_at NOT LIKE '%-__:__'"
+        " AND edited_at NOT LIKE '%Z'"
+    )
 
 
 def create_views(db: Database) -> None:
