@@ -121,10 +121,12 @@ def test_a_zone_learned_later_is_applied_to_times_stored_before(tmp_path: Path) 
     site = archive.ensure_site(db, BASE, "testboard")
     archive.write_thread_page(db, site, page(2, [("3", "2025-07-10T09:00:00")]))
     assert stored(db) == [("3", "2025-07-10T09:00:00", "2025-07-10T09:00:00")]
-    assert archive.zone_notes(db) == [
+    unknown = [
         f"{BASE}: times are local (shown without offset): the time zone is not known; give --tz"
         " or crawl a page that shows an exact time (a thread's first page)"
     ]
+    assert archive.zone_notes(db) == unknown
+    assert zone_lines(tmp_path / "a.db") == unknown  # said once in the crawl summary
     first = page(1, [("1", "2025-01-10T15:00:00+00:00"), ("2", "2025-01-11T10:00:00")],
                  [TimeAnchor("2025-01-10T09:00:00", "2025-01-10T15:00:00+00:00")])
     archive.write_thread_page(db, site, first)
