@@ -418,7 +418,18 @@ def site_zone(db: sqlite_utils.Database, site_id: int) -> tuple[str | None, str 
     return (row["tz"], row["tz_source"]) if row else (None, None)
 
 
-def set_site_zone(db: sqlite_utils.Database, site_id: int, zone: str, source: str) -> None:
+def give_zone(db: sqlite_utils.Database, site_id: int, tz: str) -> None:
+    """Apply --tz to a site: a zone (kept, source "option"), or ``auto``: back to the zone the
+    stored observations give (times stay local when there are none)."""
+    if tz != zones.AUTO:
+        set_site_zone(db, site_id, tz, "option")
+        return
+    learned = zones.learn(site_observations(db, site_id))
+    set_site_zone(db, site_id, learned and learned.zone, learned and learned.source)
+
+
+def set_site_zone(db: sqlite_utils.Database, site_id: int, zone: str | None,
+                  source: str | None) -> None:
     """Give the site a zone (normalized); a new zone is re-applied to every shown time stored."""
     old = site_zone(db, site_id)
     if old == (zone, source):

@@ -74,7 +74,7 @@ def parse(file, url: str | None, platform: str | None, tz: str | None) -> None:
     """
     body = file.read()
     try:
-        page = platforms.parse(body, url, platform=platform, tz=tz)
+        page = platforms.parse(body, url, platform=platform, tz=None if tz == zones.AUTO else tz)
     except BlockedPage as exc:
         fail(f"{file.name}: {exc}", 1)
     except ParseError as exc:
@@ -157,7 +157,7 @@ def zone_lines(db_path: Path) -> list[str]:
               help="The User-Agent header sent with every request.")
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
 @tz_option("Site time zone (IANA name or offset such as +01:00), overriding the zone"
-           " learned from the pages.")
+           " learned from the pages and kept with the site; auto goes back to learning.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Seconds to wait for a server at each step of a request.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
@@ -362,8 +362,8 @@ class ReparseProgress:
 
 @cli.command(short_help="Rebuild the parsed tables from the stored pages.")
 @db_option
-@tz_option("Set every site's time zone (IANA name or offset such as +01:00) and re-apply it;"
-           " default: each site's stored zone.")
+@tz_option("Set every site's time zone (IANA name or offset such as +01:00, or auto for the"
+           " learned one) and re-apply it; default: each site's stored zone.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
     """Rebuild the parsed tables from the raw pages stored in the archive, without network.

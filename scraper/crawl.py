@@ -153,7 +153,7 @@ class Crawler:
             self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
             self.site_platforms[self.sites[base]] = module
             if self.options.tz:  # --tz overrides what pages tell; validated by crawl_async
-                archive.set_site_zone(self.db, self.sites[base], self.options.tz, "option")
+                archive.give_zone(self.db, self.sites[base], self.options.tz)
         return self.sites[base]
 
     def platform(self, site_id: int) -> Platform:

@@ -82,7 +82,7 @@ def settle_zones(db: Database, tz: str | None) -> None:
         recorded = None
     for site_id, zone, source in db.execute("SELECT id, tz, tz_source FROM sites").fetchall():
         if tz or (zone is None and recorded):
-            archive.set_site_zone(db, site_id, tz or recorded, "option")
+            archive.give_zone(db, site_id, tz or recorded)
         elif source in ("learned", "best fit"):
             learned = zones.learn(archive.site_observations(db, site_id))
             if learned is not None:
@@ -150,7 +150,7 @@ def reparse_page(db: Database, page_id: int, tz: str | None) -> ReparseStats:
         archive.set_parse_status(db, page_id, status, str(exc))
         return ReparseStats(failed=1, messages=[f"{url}: {exc}"])
     site_id = archive.ensure_site(db, base_url(url), parsed.platform)
-    if tz:
+    if tz and tz != zones.AUTO:  # a site first met in this reparse
         archive.set_site_zone(db, site_id, tz, "option")
     if isinstance(parsed, ThreadPage):
         return _thread_page(db, site_id, parsed, page_id, fetched_at)

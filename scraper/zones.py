@@ -42,6 +42,9 @@ PREFERRED = (
 )
 
 
+AUTO = "auto"  # --tz auto: forget a given zone, go back to what the pages tell
+
+
 class ZoneError(ValueError):
     """A zone name that is neither an IANA zone nor a fixed offset."""
 
@@ -85,6 +88,8 @@ def observation(local: str, instant: str) -> Observation | None:
 def normalize(name: str) -> str:
     """The canonical spelling of a zone ("Europe/Berlin", "+01:00"); ZoneError if unknown."""
     name = name.strip()
+    if name.lower() == AUTO:
+        return AUTO
     if (offset := fixed_offset(name)) is not None:
         return format_offset(offset)
     if name in _all_zones():
@@ -93,7 +98,7 @@ def normalize(name: str) -> str:
         return "+00:00"
     raise ZoneError(
         f"unknown time zone {name!r}: give an IANA name such as America/Chicago or Europe/Berlin,"
-        " or a fixed offset such as +01:00"
+        " a fixed offset such as +01:00, or auto"
     )
 
 

@@ -85,6 +85,7 @@ def test_zone_names_are_normalized_or_refused() -> None:
     assert zones.normalize("+1") == "+01:00"
     assert zones.normalize("UTC-05:30") == "-05:30"
     assert zones.normalize("UTC") == "UTC"
+    assert zones.normalize(" Auto ") == zones.AUTO == "auto"
     for bad in ("Mars/Olympus", "+15:00", "europe/berlin", "", "../../etc/passwd"):
         with pytest.raises(zones.ZoneError, match="unknown time zone"):
             zones.normalize(bad)
@@ -202,7 +203,7 @@ def test_an_unknown_zone_is_one_line_exit_2_and_nothing_written(
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: unknown time zone 'Mars/Olympus': give an IANA name such as America/Chicago or"
-        " Europe/Berlin, or a fixed offset such as +01:00\n"
+        " Europe/Berlin, a fixed offset such as +01:00, or auto\n"
     )
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
@@ -262,3 +263,12 @@ def test_the_demo_crawled_without_tz_stores_every_post_at_its_instant(tmp_path: 
         ).fetchone()
     conn.close()
     assert posted == f"{local}+00:00"
+
+    result = run("reparse", "--db", str(db), "--tz", "auto", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert right_instants(db, truth) == 680
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT tz, tz_source FROM sites").fetchall() == [
+            ("America/Chicago", "learned")
+        ]
+    conn.close()
