@@ -17,6 +17,7 @@ from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.models import BlockedPage, ParseError
 from scraper.reparse import ReparseError, ReparseStats
 from scraper.reparse import reparse as run_reparse
+from scraper.schema import MIGRATIONS
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
@@ -248,10 +249,13 @@ def status(db_path: Path) -> None:
     """
     if not db_path.exists():
         fail(f"no archive at {db_path}")
-    if os.access(db_path, os.W_OK) and db_path.stat().st_mode & 0o222:
+    # Read-only (a running crawl never blocks it), upgraded first when the schema is old and
+    # the file writable; a read-only archive is reported as it is.
+    db = sqlite_utils.Database(archive.open_read_only(db_path))
+    writable = os.access(db_path, os.W_OK) and db_path.stat().st_mode & 0o222
+    if writable and MIGRATIONS.pending(db):
+        db.close()
         db = archive.open_archive(db_path)
-    else:  # a read-only archive is reported as it is, without upgrading it
-        db = sqlite_utils.Database(archive.open_read_only(db_path))
     info = archive.summary(db)
     click.echo(f"Archive {db_path} ({db_path.stat().st_size / 2**20:.1f} MiB)")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))

@@ -169,3 +169,19 @@ def test_an_archive_locked_by_another_process_is_one_line(
         assert conn.execute("SELECT count(*) FROM sites").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
     conn.close()
+
+
+def test_status_reads_while_another_process_writes(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "LOCK_TIMEOUT", 0.05)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO sites (base_url, platform) VALUES ('http://x', 'khoros')")
+    try:
+        result = run("status", "--db", str(db))
+        assert result.exit_code == 0, result.output
+        assert "0 sites" in result.stdout
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
