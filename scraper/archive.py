@@ -508,12 +508,16 @@ def _reapply_zone(db: sqlite_utils.Database, site_id: int, zone: str | None) -> 
 
 
 def zone_notes(db: sqlite_utils.Database, *, unsettled: bool = False) -> list[str]:
-    """One line per site on its times, for ``status``; with ``unsettled``, only the sites whose
-    times are local or a best fit (for the crawl summary)."""
+    """One line per site on its times, for ``status``; with ``unsettled``, only the sites with
+    shown times stored local or in a best-fit zone (for the crawl summary)."""
     lines: list[str] = []
     if "tz" not in db["sites"].columns_dict:  # an archive not upgraded (opened read-only)
         return lines
-    where = " WHERE tz IS NULL OR tz_source = 'best fit'" if unsettled else ""
+    where = (
+        " WHERE (tz IS NULL OR tz_source = 'best fit') AND EXISTS (SELECT 1 FROM posts p"
+        " JOIN threads t ON t.id = p.thread_id WHERE t.site_id = sites.id"
+        " AND p.posted_at_local IS NOT NULL)"
+    ) if unsettled else ""
     for site_id, base, zone, source in db.execute(
         f"SELECT id, base_url, tz, tz_source FROM sites{where} ORDER BY id"
     ).fetchall():

@@ -120,6 +120,7 @@ def stored(db) -> list[tuple]:
 def test_a_zone_learned_later_is_applied_to_times_stored_before(tmp_path: Path) -> None:
     db = archive.open_archive(tmp_path / "a.db")
     site = archive.ensure_site(db, BASE, "testboard")
+    assert zone_lines(tmp_path / "a.db") == []  # no shown time stored yet: nothing to say
     archive.write_thread_page(db, site, page(2, [("3", "2025-07-10T09:00:00")]))
     assert stored(db) == [("3", "2025-07-10T09:00:00", "2025-07-10T09:00:00")]
     unknown = [
