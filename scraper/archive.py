@@ -505,6 +505,15 @@ def _reapply_zone(db: sqlite_utils.Database, site_id: int, zone: str | None) -> 
     _update_rows(db, "posts", changes)
     for thread_id in sorted(threads):
         _refresh_thread(db, thread_id)
+    versions = db.execute(
+        "SELECT v.id, v.edited_at FROM post_versions v JOIN posts p ON p.id = v.post_id"
+        " JOIN threads t ON t.id = p.thread_id WHERE t.site_id = ? AND v.edited_at IS NOT NULL",
+        [site_id],
+    ).fetchall()
+    _update_rows(db, "post_versions", [  # stored local while the zone was unknown
+        (version_id, {"edited_at": zones.apply(zone, edited)})
+        for version_id, edited in versions if zone and zones.is_local(edited)
+    ])
 
 
 def zone_notes(db: sqlite_utils.Database, *, unsettled: bool = False) -> list[str]:

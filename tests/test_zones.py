@@ -106,7 +106,8 @@ def page(number: int, posts: list[tuple[str, str]], anchors: list[TimeAnchor] = 
         platform="testboard", url=f"{BASE}/t/7/page/{number}",
         thread=Thread(external_id="7", title="Clocks"), page=PageInfo(number=number),
         posts=[Post(external_id=eid, position=int(eid), author=Author(name="ann_k"),
-                    posted_at=when, edited_at=None, body_text=eid) for eid, when in posts],
+                    posted_at=when, edited_at=when if eid == "3" else None, body_text=eid)
+               for eid, when in posts],
         time_anchors=list(anchors),
     )
 
@@ -137,6 +138,11 @@ def test_a_zone_learned_later_is_applied_to_times_stored_before(tmp_path: Path) 
         ("1", "2025-01-10T15:00:00+00:00", None),
         ("2", "2025-01-11T16:00:00+00:00", "2025-01-11T10:00:00"),
         ("3", "2025-07-10T14:00:00+00:00", "2025-07-10T09:00:00"),  # summer: -05:00
+    ]
+    assert db.execute("SELECT p.edited_at, p.edited_at_local, v.edited_at FROM posts p"
+                      " JOIN post_versions v ON v.post_id = p.id WHERE p.external_id = '3'"
+                      ).fetchall() == [
+        ("2025-07-10T14:00:00+00:00", "2025-07-10T09:00:00", "2025-07-10T14:00:00+00:00")
     ]
     assert db.execute("SELECT created_at, last_post_at FROM threads").fetchone() == (
         "2025-01-10T15:00:00+00:00", "2025-07-10T14:00:00+00:00"
