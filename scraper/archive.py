@@ -17,14 +17,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from .models import Author, Board, ListingPage, Post, Quote, ThreadPage
+from . import zones
+from .models import Author, Board, ListingPage, Post, Quote, ThreadPage, TimeAnchor
 from .schema import TABLES, migrate
 
 Row = dict[str, Any]
@@ -67,6 +68,7 @@ class _PageContext:
     seen_at: str
     page_id: int | None
     run_id: int | None = None
+    zone: str | None = None  # the site's zone, applied to shown (local) times
 
 
 def _now() -> str:
@@ -199,6 +201,86 @@ def base_url(url: str) -> str:
     """The scheme and host of ``url``: what identifies its site."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+class ArchiveError(Exception):
+    """An archive file that cannot be used: not SQLite, read-only for a write, locked."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a command waits for another process's write lock before giving up.
+LOCK_TIMEOUT = 5.0
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a file that starts with the SQLite header."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_file(path: str | Path, *, write: bool = True) -> Path:
+    """Refuse, with one line naming the file, an archive path that cannot serve the command:
+    a directory, a file that is not SQLite, a read-only file (or folder) for a command that
+    writes. A missing file is fine for a writing command (it is created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory, not an archive file")
+    if not path.exists():
+        if not write:
+            raise ArchiveError(f"no archive at {path}")
+        folder = _existing_parent(path)
+        if not os.access(folder, os.W_OK):
+            raise ArchiveError(f"{path}: cannot create the archive: {folder} is read-only")
+        return path
+    if path.stat().st_size and not is_sqlite(path):
+        raise ArchiveError(f"{path}: not an SQLite database (its first bytes are no SQLite header)")
+    if write and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise ArchiveError(f"{path}: the file is read-only; this command writes to the archive")
+    if write and not os.access(path.parent, os.W_OK):
+        raise ArchiveError(f"{path}: its folder is read-only (SQLite needs it for its journal)")
+    return path
+
+
+def _existing_parent(path: Path) -> Path:
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return folder
+
+
+def sqlite_problem(path: Path, exc: sqlite3.Error) -> ArchiveError:
+    """The one-line ArchiveError for an SQLite error met while opening ``path``."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return ArchiveError(f"{path}: the archive is locked by another process; try again later")
+    if "readonly" in text or "read-only" in text:
+        return ArchiveError(f"{path}: the archive is read-only; this command writes to it")
+    if "not a database" in text or "malformed" in text:
+        return ArchiveError(f"{path}: not a usable SQLite database ({text})")
+    return ArchiveError(f"{path}: cannot open the archive ({text})")
+
+
+def open_read_only(path: str | Path) -> sqlite3.Connection:
+    """Open an existing archive read-only (URI ``mode=ro``: never creates a file); nothing done
+    through the connection can change it, and ATTACH is refused."""
+    path = check_file(path, write=False)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise sqlite_problem(path, exc) from None
+    conn.set_authorizer(_no_attach)
+    return conn
+
+
+def _no_attach(action: int, *_: object) -> int:
+    """SQLite authorizer: refuse ATTACH and DETACH (an ATTACH could create a file)."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
 
 
 def open_archive(path: str | Path) -> sqlite_utils.Database:
@@ -206,14 +288,24 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
 
     Commits are not synced to disk one by one (``synchronous = NORMAL``): a killed process
     loses nothing, a power cut may lose the last commits, never the archive's consistency.
+    A file that is not SQLite, read-only or locked raises ArchiveError and is left untouched.
     """
-    path = Path(path)
+    path = check_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
-    db.execute("PRAGMA foreign_keys = ON")
+    conn = sqlite3.connect(path, timeout=LOCK_TIMEOUT)
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute("PRAGMA schema_version").fetchone()  # reads the header: fails if not SQLite
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("BEGIN IMMEDIATE")  # another process's write lock shows now, not mid-crawl
+        db.execute("ROLLBACK")
+        migrate(db)
+        db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise sqlite_problem(path, exc) from None
     return db
 
 
@@ -346,6 +438,7 @@ def _board(
 def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage) -> int | None:
     """Upsert the board or category a listing shows and its sub-boards; return its board id."""
     with db.atomic():
+        note_zone(db, site_id, listing.time_anchors, listing.zone_hint)
         own_kind = listing.kind if listing.kind in ("board", "category") else None
         board_id = _board(db, site_id, listing.board, kind=own_kind) if own_kind else None
         for child in listing.boards:
@@ -353,6 +446,130 @@ def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage)
         for child in listing.categories:
             _board(db, site_id, child, kind="category", parent_id=board_id)
     return board_id
+
+
+def site_zone(db: sqlite_utils.Database, site_id: int) -> tuple[str | None, str | None]:
+    """The site's zone and where it comes from (option, page, learned, best fit)."""
+    row = _row(db, "SELECT tz, tz_source FROM sites WHERE id = ?", [site_id])
+    return (row["tz"], row["tz_source"]) if row else (None, None)
+
+
+def give_zone(db: sqlite_utils.Database, site_id: int, tz: str) -> None:
+    """Apply --tz to a site: a zone (kept, source "option"), or ``auto``: back to the zone the
+    stored observations give (times stay local when there are none)."""
+    if tz != zones.AUTO:
+        set_site_zone(db, site_id, tz, "option")
+        return
+    learned = zones.learn(site_observations(db, site_id))
+    set_site_zone(db, site_id, learned and learned.zone, learned and learned.source)
+
+
+def set_site_zone(db: sqlite_utils.Database, site_id: int, zone: str | None,
+                  source: str | None) -> None:
+    """Give the site a zone (normalized); a new zone is re-applied to every shown time stored."""
+    old = site_zone(db, site_id)
+    if old == (zone, source):
+        return
+    with db.atomic():
+        db.execute("UPDATE sites SET tz = ?, tz_source = ? WHERE id = ?", [zone, source, site_id])
+        if old[0] != zone:
+            _reapply_zone(db, site_id, zone)
+
+
+def note_zone(db: sqlite_utils.Database, site_id: int, anchors: list[TimeAnchor],
+              hint: str | None) -> str | None:
+    """Record what a page tells of the site's zone; the site's zone afterwards.
+
+    A zone the page states wins over observations; a zone given with --tz wins over both.
+    New observations the current zone does not explain make the zone be learned again.
+    """
+    zone, source = site_zone(db, site_id)
+    if hint and source != "option":
+        try:
+            set_site_zone(db, site_id, zones.normalize(hint), "page")
+            zone, source = site_zone(db, site_id)
+        except zones.ZoneError:
+            pass
+    pairs = [(o, a.instant) for a in anchors
+             if (o := zones.observation(a.local, a.instant)) is not None]
+    added = [
+        o for o, instant in pairs
+        if db.execute(
+            "INSERT INTO zone_observations (site_id, local, offset_minutes, instant)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [site_id, o.local.isoformat(), int(o.offset.total_seconds()) // 60, instant],
+        ).rowcount
+    ]
+    if not added or source in ("option", "page"):
+        return zone
+    if zone is None or source != "learned" or not all(zones.explains(zone, o) for o in added):
+        learned = zones.learn(site_observations(db, site_id))
+        if learned is not None:
+            set_site_zone(db, site_id, learned.zone, learned.source)
+            zone = learned.zone
+    return zone
+
+
+def site_observations(db: sqlite_utils.Database, site_id: int) -> list[zones.Observation]:
+    """Every zone observation recorded for a site."""
+    return [
+        zones.Observation(datetime.fromisoformat(local), timedelta(minutes=minutes))
+        for local, minutes in db.execute(
+            "SELECT local, offset_minutes FROM zone_observations WHERE site_id = ? ORDER BY id",
+            [site_id],
+        )
+    ]
+
+
+def _reapply_zone(db: sqlite_utils.Database, site_id: int, zone: str | None) -> None:
+    """Turn every stored shown time of the site into an instant in ``zone``."""
+    rows = db.execute(
+        "SELECT p.id, p.thread_id, p.posted_at, p.posted_at_local, p.edited_at, p.edited_at_local"
+        " FROM posts p JOIN threads t ON t.id = p.thread_id WHERE t.site_id = ?"
+        " AND (p.posted_at_local IS NOT NULL OR p.edited_at_local IS NOT NULL)",
+        [site_id],
+    ).fetchall()
+    changes, threads = [], set()
+    for post_id, thread_id, posted, posted_local, edited, edited_local in rows:
+        values = {
+            "posted_at": zones.apply(zone, posted_local) if posted_local else posted,
+            "edited_at": zones.apply(zone, edited_local) if edited_local else edited,
+        }
+        if (values["posted_at"], values["edited_at"]) != (posted, edited):
+            changes.append((post_id, values))
+            threads.add(thread_id)
+    _update_rows(db, "posts", changes)
+    for thread_id in sorted(threads):
+        _refresh_thread(db, thread_id)
+    versions = db.execute(
+        "SELECT v.id, v.edited_at FROM post_versions v JOIN posts p ON p.id = v.post_id"
+        " JOIN threads t ON t.id = p.thread_id WHERE t.site_id = ? AND v.edited_at IS NOT NULL",
+        [site_id],
+    ).fetchall()
+    _update_rows(db, "post_versions", [  # stored local while the zone was unknown
+        (version_id, {"edited_at": zones.apply(zone, edited)})
+        for version_id, edited in versions if zone and zones.is_local(edited)
+    ])
+
+
+def zone_notes(db: sqlite_utils.Database, *, unsettled: bool = False) -> list[str]:
+    """One line per site on its times, for ``status``; with ``unsettled``, only the sites with
+    shown times stored local or in a best-fit zone (for the crawl summary)."""
+    lines: list[str] = []
+    if "tz" not in db["sites"].columns_dict:  # an archive not upgraded (opened read-only)
+        return lines
+    where = (
+        " WHERE (tz IS NULL OR tz_source = 'best fit') AND EXISTS (SELECT 1 FROM posts p"
+        " JOIN threads t ON t.id = p.thread_id WHERE t.site_id = sites.id"
+        " AND p.posted_at_local IS NOT NULL)"
+    ) if unsettled else ""
+    for site_id, base, zone, source in db.execute(
+        f"SELECT id, base_url, tz, tz_source FROM sites{where} ORDER BY id"
+    ).fetchall():
+        obs = site_observations(db, site_id)
+        explained = sum(zones.explains(zone, o) for o in obs) if zone else 0
+        lines.append(f"{base}: {zones.describe(zone, source, explained, len(obs))}")
+    return lines
 
 
 def _user_key(author: Author) -> str | None:
@@ -485,8 +702,11 @@ def _post_values(ctx: _PageContext, post: Post, author_id: int | None, sources: 
     return {
         "position": post.position, "page_number": ctx.page_number, "url": post.url,
         "author_id": author_id, "title": post.title,
-        "posted_at": post.posted_at, "posted_at_raw": post.posted_at_raw,
-        "edited_at": post.edited_at, "body_html": post.body_html, "body_text": post.body_text,
+        "posted_at": zones.apply(ctx.zone, post.posted_at), "posted_at_raw": post.posted_at_raw,
+        "posted_at_local": post.posted_at if zones.is_local(post.posted_at) else None,
+        "edited_at": zones.apply(ctx.zone, post.edited_at),
+        "edited_at_local": post.edited_at if zones.is_local(post.edited_at) else None,
+        "body_html": post.body_html, "body_text": post.body_text,
         "signature": post.signature, "score": post.score,
         "is_solution": int(post.is_solution or post.external_id in ctx.accepted),
         "reply_to_external_id": post.reply_to, "reply_to_post_id": reply and reply["id"],
@@ -532,7 +752,7 @@ def _write_posts(db: sqlite_utils.Database, ctx: _PageContext, posts: list[Post]
         " ON CONFLICT (post_id, content_hash) DO NOTHING",
         [
             [w.id, w.values["content_hash"], w.post.title, w.post.body_html, w.post.body_text,
-             w.post.edited_at, ctx.seen_at, ctx.page_id, ctx.run_id]
+             w.values["edited_at"], ctx.seen_at, ctx.page_id, ctx.run_id]
             for w in written if w.new_content
         ],
     )
@@ -682,11 +902,12 @@ def write_thread_page(
     stats = WriteStats()
     seen = seen_at or _now()
     with db.atomic():
+        zone = note_zone(db, site_id, page.time_anchors, page.zone_hint)
         board_id = _board(db, site_id, page.thread.board)
         thread_id = _upsert_thread(db, site_id, page, board_id, seen)
         ctx = _PageContext(
             site_id, thread_id, page.page.number, frozenset(page.thread.accepted_post_ids),
-            seen, page_id, run_id,
+            seen, page_id, run_id, zone,
         )
         posts = _distinct(page.posts)
         if posts:

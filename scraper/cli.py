@@ -12,17 +12,19 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
+import sqlite_utils
 
-from scraper import __version__, archive, platforms, runlog, session
+from scraper import __version__, archive, platforms, runlog, session, zones
 from scraper.crawl import DEFAULT_DB, CrawlError, CrawlOptions, CrawlReport, CrawlStats, crawl
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.models import BlockedPage, ParseError
 from scraper.reparse import ReparseError, ReparseStats
 from scraper.reparse import reparse as run_reparse
+from scraper.schema import MIGRATIONS
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-    show_default=True, help="Archive file.",
+    show_default=True, help="The archive (an SQLite file; crawl creates it if missing).",
 )
 
 
@@ -31,22 +33,52 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-@click.group()
+def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--tz checked before anything runs: an unknown zone is one line and exit 2."""
+    try:
+        return zones.normalize(value) if value else None
+    except zones.ZoneError as exc:
+        fail(str(exc))
+
+
+def tz_option(help_text: str):
+    return click.option("--tz", metavar="ZONE", callback=_zone, help=help_text)
+
+
+class Commands(click.Group):
+    """The command group: an archive file that cannot serve a command is one line, exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except archive.ArchiveError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="forum-scraper")
 def cli() -> None:
     """Archive online community forums into one normalized SQLite file."""
 
 
-@cli.command()
+@cli.command(short_help="Parse one saved page and print its JSON.")
 @click.argument("file", type=click.File("rb"))
 @click.option("--url", help="The URL the page was saved from (default: its canonical link).")
-@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)), help="Skip detection.")
-@click.option("--tz", help="Site time zone (IANA name) for dates the page does not anchor.")
+@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
+              help="The page's platform (default: detected from the page).")
+@tz_option("Site time zone (IANA name or offset such as +01:00) for the shown times.")
 def parse(file, url: str | None, platform: str | None, tz: str | None) -> None:
-    """Parse one saved page (FILE, or - for stdin) and print its JSON."""
+    """Parse one saved page (FILE, or - for stdin) and print its JSON.
+
+    Exit code 2 for a page that is no forum page, 1 for a login wall or challenge.
+
+    \b
+    Example:
+      forum-scraper parse saved.html --url https://community.example.com/t5/Billing/Refund/td-p/41200
+    """
     body = file.read()
     try:
-        page = platforms.parse(body, url, platform=platform, tz=tz)
+        page = platforms.parse(body, url, platform=platform, tz=None if tz == zones.AUTO else tz)
     except BlockedPage as exc:
         fail(f"{file.name}: {exc}", 1)
     except ParseError as exc:
@@ -96,32 +128,51 @@ def summary(report: CrawlReport, db_path: Path) -> str:
         lines.append(f"{s.robots_skipped:,} pages not fetched: disallowed by robots.txt")
     if report.pending:
         lines.append(f"{report.pending:,} pages left: run the same command again to continue")
+    lines += zone_lines(db_path)
     lines += [f"  {m}" for m in s.messages[:20]]
     if len(s.messages) > 20:
         lines.append(f"  … and {len(s.messages) - 20} more")
     return "\n".join(lines)
 
 
-@cli.command("crawl")
+def zone_lines(db_path: Path) -> list[str]:
+    """Sites whose times are local (zone unknown) or a best fit: said once per crawl."""
+    try:
+        conn = archive.open_read_only(db_path)
+    except archive.ArchiveError:
+        return []
+    try:
+        return archive.zone_notes(sqlite_utils.Database(conn), unsettled=True)
+    finally:
+        conn.close()
+
+
+@cli.command("crawl", short_help="Archive a community, board or thread.")
 @click.argument("urls", nargs=-1, required=True)
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), help="Fetch at most N pages this run.")
-@click.option("--max-time", type=click.FloatRange(min=0), help="Stop after SECONDS; resumable.")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N",
+              help="Fetch at most N pages this run; the next run continues.")
+@click.option("--max-time", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Stop scheduling fetches after SECONDS; the next run continues.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Requests in flight per host.")
 @click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Seconds between requests to one host.")
+              help="Seconds between request starts to one host (robots.txt Crawl-delay"
+              " raises it).")
 @click.option("--full", is_flag=True, help="Ignore change detection: fetch every thread page.")
-@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
+@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True,
+              help="The User-Agent header sent with every request.")
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
-@click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
+@tz_option("Site time zone (IANA name or offset such as +01:00), overriding the zone"
+           " learned from the pages and kept with the site; auto goes back to learning.")
 @click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
               help="The forum's platform (default: from the URL, else from the start page).")
 @click.option("--via", type=click.Choice(["auto", "api", "html"]), default="auto",
               show_default=True,
               help="Read the platform's JSON API where the site serves it (auto: fall back to"
                    " HTML pages when it refuses), only the API, or only HTML pages.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds to wait for a server at each step of a request.")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
               help="Send this header with every request (repeatable).")
 @click.option("--cookies", "cookies", type=click.Path(dir_okay=False, path_type=Path),
@@ -135,9 +186,17 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
                   quiet) -> None:
     """Archive a community, category, board or thread (URLS) into the archive.
 
+    Run it again to fetch only what changed; a stopped run resumes. Times are stored as
+    instants in the site's zone, learned from the pages (or given with --tz).
+
     Exit codes: 0 all done, 1 finished but something is incomplete (failed pages, blocked
     threads, unreachable site, limits reached), 2 usage or configuration error, 130/143
     stopped by SIGINT/SIGTERM (the next run resumes).
+
+    \b
+    Examples:
+      forum-scraper crawl https://community.example.com/
+      forum-scraper crawl https://community.example.com/t5/Billing/bd-p/billing --max-time 600
     """
     try:
         parsed_headers = tuple(session.parse_header(h) for h in headers)
@@ -191,7 +250,7 @@ def demo_platforms() -> list[str]:
     return [name for name in sorted(platforms.PLATFORMS) if renderers.available(name)]
 
 
-@cli.command()
+@cli.command(short_help="Crawl the bundled demo community (no internet).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("data/demo.db"), show_default=True, help="Archive file.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8642, show_default=True,
@@ -203,8 +262,11 @@ def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
     """Serve the bundled demo community on 127.0.0.1 and crawl it into an archive.
 
     Run it again to see change detection: only listing pages are fetched.
+
+    \b
+    Example:
+      forum-scraper demo && forum-scraper serve --db data/demo.db
     """
-    from scraper.demo.content import SITE_TZ
     from scraper.demo.server import DemoServer
 
     try:
@@ -215,7 +277,7 @@ def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
         start = server.url + (server.renderer.INDEX_PATH if server.renderer else "/")
         if not quiet:
             click.echo(f"Demo {platform} community serving at {start}", err=True)
-        options = CrawlOptions(db_path=db_path, concurrency=4, delay=0, tz=SITE_TZ.key)
+        options = CrawlOptions(db_path=db_path, concurrency=4, delay=0)  # the zone is learned
         progress = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
             report = crawl([start], options, progress)
@@ -236,18 +298,28 @@ def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(short_help="Show totals, recent runs and threads needing attention.")
 @db_option
 @click.option("--run", "run_id", type=int, metavar="N",
               help="List the posts run N added, changed and deleted.")
 def status(db_path: Path, run_id: int | None) -> None:
-    """Show totals, recent crawl runs, and threads that are partial, blocked or gone.
+    """Show totals, each site's platform and time zone, recent crawl runs, and threads that
+    are pending, partial, blocked or gone. A read-only archive is shown as it is.
 
-    Example: forum-scraper status --run 12   (what crawl run #12 changed)
+    \b
+    Examples:
+      forum-scraper status --db data/forum.db
+      forum-scraper status --run 12      # what crawl run #12 added, changed, deleted
     """
     if not db_path.exists():
         fail(f"no archive at {db_path}")
-    db = archive.open_archive(db_path)
+    # Read-only (a running crawl never blocks it), upgraded first when the schema is old and
+    # the file writable; a read-only archive is reported as it is.
+    db = sqlite_utils.Database(archive.open_read_only(db_path))
+    writable = os.access(db_path, os.W_OK) and db_path.stat().st_mode & 0o222
+    if writable and MIGRATIONS.pending(db):
+        db.close()
+        db = archive.open_archive(db_path)
     if run_id is not None:
         show_run(db, run_id)
         return
@@ -256,6 +328,8 @@ def status(db_path: Path, run_id: int | None) -> None:
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))
     for site in info["sites"]:
         click.echo(f"  site {site['base_url']} ({site['platform']})")
+    for line in archive.zone_notes(db):
+        click.echo(f"  {line}")
     if info["threads_by_status"]:
         states = ", ".join(f"{n:,} {s}" for s, n in sorted(info["threads_by_status"].items()))
         click.echo(f"  threads: {states}")
@@ -293,15 +367,17 @@ def show_run(db, run_id: int) -> None:
                    f" {c['thread_title'] or '?'} {c['url'] or ''}".rstrip())
 
 
-@cli.command("export")
+@cli.command("export", short_help="Export a table, view or query as CSV or JSON lines.")
 @click.argument("fmt", metavar="csv|jsonl", type=click.Choice(["csv", "jsonl"]))
 @db_option
-@click.option("--table", help="Export this table or view.")
-@click.option("--query", "sql", help="Export the rows of this read-only SQL query.")
+@click.option("--table", metavar="NAME", help="Export this table or view.")
+@click.option("--query", "sql", metavar="SQL",
+              help="Export the rows of this SQL query (read-only; one statement).")
 @click.option("--posts", is_flag=True,
               help="Export posts flattened with their thread, board and author.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
+              help="Write to this file (whole or not at all) instead of stdout; never"
+              " an SQLite file.")
 @click.option("--raw", is_flag=True, help="CSV: keep cells that start with = + - @ as they are.")
 def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, posts: bool,
                    out_path: Path | None, raw: bool) -> None:
@@ -309,12 +385,20 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
 
     CSV is safe to open in a spreadsheet: text cells starting with = + - @, a tab or a carriage
     return get a leading apostrophe unless --raw. Blobs are written as base64.
+
+    \b
+    Examples:
+      forum-scraper export csv --posts --out posts.csv
+      forum-scraper export jsonl --table thread_summaries
+      forum-scraper export csv --query "SELECT title, reply_count FROM threads"
     """
     from scraper import export
 
     if sum(map(bool, (table, sql, posts))) != 1:
         fail("give exactly one of --table, --query or --posts")
     try:
+        if out_path is not None:
+            export.check_target(out_path, db_path)
         conn = export.connect_read_only(db_path)
         query = export.posts_sql(conn) if posts else sql or export.table_sql(conn, table)
         if out_path is None:
@@ -330,14 +414,19 @@ def export_command(fmt: str, db_path: Path, table: str | None, sql: str | None, 
         fail(f"cannot write {out_path or 'stdout'}: {exc.strerror or exc}")
 
 
-@cli.command()
+@cli.command(short_help="Browse the archive with Datasette.")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on.")
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse the archive with Datasette, with titles, descriptions and canned queries.
 
-    Needs the optional extra: pip install 'forum-scraper[datasette]'.
+    Needs the optional extra: pip install 'forum-scraper[datasette]'. Stops with Ctrl-C.
+
+    \b
+    Example:
+      forum-scraper serve --db data/forum.db --port 8001
     """
     from scraper.serve import ServeError
     from scraper.serve import serve as run_datasette
@@ -364,15 +453,21 @@ class ReparseProgress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Rebuild the parsed tables from the stored pages.")
 @db_option
-@click.option("--tz", help="Site time zone (IANA name); default: the one the last crawl used.")
+@tz_option("Set every site's time zone (IANA name or offset such as +01:00, or auto for the"
+           " learned one) and re-apply it; default: each site's stored zone.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
     """Rebuild the parsed tables from the raw pages stored in the archive, without network.
 
     Row ids and history are kept; an unchanged page changes nothing. Exit code 1 when some
     stored pages could not be parsed.
+
+    \b
+    Examples:
+      forum-scraper reparse --db data/forum.db
+      forum-scraper reparse --db data/forum.db --tz Europe/Berlin
     """
     progress = ReparseProgress(enabled=not quiet and sys.stderr.isatty())
     try:

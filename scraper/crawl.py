@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms, runlog, session
+from scraper import archive, frontier, platforms, runlog, session, zones
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
@@ -163,6 +163,8 @@ class Crawler:
         if base not in self.sites:
             self.sites[base] = archive.ensure_site(self.db, base, module.NAME)
             self.site_platforms[self.sites[base]] = module
+            if self.options.tz:  # --tz overrides what pages tell; validated by crawl_async
+                archive.give_zone(self.db, self.sites[base], self.options.tz)
         return self.sites[base]
 
     def platform(self, site_id: int) -> Platform:
@@ -365,8 +367,8 @@ class Crawler:
             return
         try:
             parsed = platforms.parse(
-                body, final_url, platform=module.NAME, content_type=content_type, tz=self.options.tz
-            )
+                body, final_url, platform=module.NAME, content_type=content_type
+            )  # shown times stay local: the archive applies the site's zone
         except BlockedPage as exc:
             self.parse_failed(item, result, str(exc), blocked=True)
             return
@@ -569,6 +571,14 @@ def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> Non
     })
 
 
+def checked_zone(tz: str | None) -> str | None:
+    """The --tz zone normalized; CrawlError (exit 2, nothing written) when it does not exist."""
+    try:
+        return zones.normalize(tz) if tz else None
+    except zones.ZoneError as exc:
+        raise CrawlError(str(exc)) from None
+
+
 def check_urls(urls: list[str], platform: str | None = None) -> None:
     for url in urls:
         parts = urlsplit(url)
@@ -639,6 +649,8 @@ async def crawl_async(
     """Crawl ``urls`` (see :func:`crawl`). SIGINT and SIGTERM stop the run cleanly: it is
     recorded as interrupted and the report's exit code is 130 or 143."""
     check_urls(urls, options.platform)
+    options.tz = checked_zone(options.tz)
+    archive.check_file(options.db_path)
     cookies = load_cookies(options)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)

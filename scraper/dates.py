@@ -7,10 +7,11 @@ with a UTC instant the page also carries), configured (an IANA name), or unknown
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.htmltext import clean_text
+from scraper.models import TimeAnchor
 
 MONTHS = {
     name: number
@@ -136,22 +137,43 @@ def infer_offset(shown: datetime, instant: datetime) -> timedelta | None:
     return timedelta(seconds=offset)
 
 
-def zone(name: str | None) -> ZoneInfo | None:
-    """The IANA time zone ``name``, or None when absent or unknown."""
+_FIXED = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")
+
+
+def fixed_offset(name: str) -> timedelta | None:
+    """The offset of "+01:00", "-0530", "UTC+1", "GMT-06:00"; None for anything else."""
+    m = _FIXED.match(name.strip())
+    if not m:
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        return None
+    value = timedelta(hours=hours, minutes=minutes)
+    return -value if m.group(1) == "-" else value
+
+
+def zone(name: str | None) -> tzinfo | None:
+    """The IANA time zone or fixed offset ``name``, or None when absent or unknown."""
     if not name:
         return None
+    if (offset := fixed_offset(name)) is not None:
+        return timezone(offset, format_offset(offset))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
 
 
-def zone_offset(tz: ZoneInfo, local: datetime) -> timedelta | None:
+def zone_name(tz: tzinfo) -> str:
+    return getattr(tz, "key", None) or tz.tzname(None) or str(tz)
+
+
+def zone_offset(tz: tzinfo, local: datetime) -> timedelta | None:
     return local.replace(tzinfo=tz).utcoffset()
 
 
 def to_iso(
-    local: datetime | None, *, offset: timedelta | None = None, tz: ZoneInfo | None = None
+    local: datetime | None, *, offset: timedelta | None = None, tz: tzinfo | None = None
 ) -> str | None:
     """ISO 8601 text: in UTC when the zone is known (``tz`` first, else ``offset``), else naive."""
     if local is None:
@@ -173,9 +195,11 @@ def format_offset(offset: timedelta) -> str:
 class Clock:
     """Turns one page's shown local times into ISO text, with the page's zone once settled.
 
-    The zone comes from an inferred offset (a shown time matched with an instant), else the
-    configured IANA zone; a configured zone that agrees with the inferred offset is preferred
-    because it follows DST from date to date. ``warnings`` says what is uncertain.
+    A configured IANA zone gives every time its offset, following DST from date to date. A
+    shown time the page anchors (matched with an instant) gets that instant's offset and is
+    kept in ``anchors`` for learning the site's zone; other times stay local (naive) unless a
+    configured zone is given. A configured zone that disagrees with an anchor yields to the
+    page's offset for the whole page. ``warnings`` says what is uncertain.
     """
 
     def __init__(self, *, order: str | None = None, tz: str | None = None) -> None:
@@ -183,23 +207,27 @@ class Clock:
         self.offset: timedelta | None = None
         self.tz = zone(tz)
         self.warnings: list[str] = []
+        self.anchors: list[TimeAnchor] = []
+        self._anchored: dict[datetime, timedelta] = {}
+        self._naive = False
         if tz and self.tz is None:
             self.warnings.append(f"unknown time zone {tz!r} ignored")
 
     def infer(self, shown: datetime | None, instant: datetime | None) -> None:
-        """Settle the offset from a shown time known to be ``instant``."""
+        """Record that the shown time ``shown`` is ``instant`` (an anchor of the page)."""
         if shown is None or instant is None:
             return
         offset = infer_offset(shown, instant)
         if offset is None:
             return
+        self.anchors.append(TimeAnchor(shown.isoformat(), instant.isoformat()))
+        self._anchored[shown] = offset
         if self.tz is not None and zone_offset(self.tz, shown) != offset:
             self.warnings.append(
-                f"configured time zone {self.tz.key} disagrees with the page's offset "
+                f"configured time zone {zone_name(self.tz)} disagrees with the page's offset "
                 f"{format_offset(offset)}; using the page's offset"
             )
             self.tz = None
-        if self.tz is None:
             self.offset = offset
 
     def parse(self, text: str | None) -> datetime | None:
@@ -212,10 +240,15 @@ class Clock:
         return value
 
     def iso(self, local: datetime | None) -> str | None:
+        if local is None:
+            return None
+        if self.tz is None and self.offset is None and local in self._anchored:
+            return to_iso(local, offset=self._anchored[local])
+        self._naive = self._naive or (self.tz is None and self.offset is None)
         return to_iso(local, offset=self.offset, tz=self.tz)
 
-    def finish(self, used: bool) -> list[str]:
+    def finish(self, used: bool = True) -> list[str]:
         """The warnings, plus one about the unknown zone when local times were given out."""
-        if used and self.tz is None and self.offset is None:
+        if used and self._naive:
             return [*self.warnings, "time zone unknown: dates are local times without offset"]
         return list(self.warnings)

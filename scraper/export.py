@@ -50,11 +50,27 @@ class ExportError(Exception):
 
 def connect_read_only(db_path: Path) -> sqlite3.Connection:
     """Open the archive read-only: a query can never change it."""
-    if not db_path.is_file():
-        raise ExportError(f"no archive at {db_path}")
-    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-    conn.execute("PRAGMA query_only = ON")
-    return conn
+    from scraper.archive import open_read_only
+
+    return open_read_only(db_path)
+
+
+def check_target(out_path: Path, db_path: Path) -> None:
+    """Refuse an output path that is the archive, one of its side files, or any SQLite file:
+    an export writes text and never replaces a database."""
+    out = out_path.absolute()
+    archive_path = db_path.absolute()
+    sides = {archive_path.with_name(archive_path.name + s) for s in ("-wal", "-shm", "-journal")}
+    if out == archive_path or out in sides or (
+        out.exists() and archive_path.exists() and out.samefile(archive_path)
+    ):
+        raise ExportError(f"{out_path}: is the archive itself; choose another --out file")
+    from scraper.archive import is_sqlite
+
+    if out.is_dir():
+        raise ExportError(f"{out_path}: is a directory; --out takes a file name")
+    if is_sqlite(out):
+        raise ExportError(f"{out_path}: is an SQLite database; export never writes over one")
 
 
 def table_sql(conn: sqlite3.Connection, name: str) -> str:

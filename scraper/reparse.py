@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scraper import archive, platforms
+from scraper import archive, platforms, zones
 from scraper.models import BlockedPage, ParseError, ThreadPage
 
 BATCH = 100  # pages per transaction
@@ -67,6 +67,24 @@ def recorded_tz(db: Database) -> str | None:
         if tz and tz != "None":
             return tz
     return None
+
+
+def settle_zones(db: Database, tz: str | None) -> None:
+    """Before reparsing: --tz becomes every site's zone; else a site without a zone takes the
+    one the latest crawl was given (archives made before zones were stored), and a learned
+    zone is learned again from the stored observations."""
+    recorded = recorded_tz(db)
+    try:
+        recorded = zones.normalize(recorded) if recorded else None
+    except zones.ZoneError:
+        recorded = None
+    for site_id, zone, source in db.execute("SELECT id, tz, tz_source FROM sites").fetchall():
+        if tz or (zone is None and recorded):
+            archive.give_zone(db, site_id, tz or recorded)
+        elif source in ("learned", "best fit"):
+            learned = zones.learn(archive.site_observations(db, site_id))
+            if learned is not None:
+                archive.set_site_zone(db, site_id, learned.zone, learned.source)
 
 
 def _snapshot(db: Database, thread_id: int | None, page: ThreadPage) -> dict[str, Any]:
@@ -123,13 +141,15 @@ def reparse_page(db: Database, page_id: int, tz: str | None) -> ReparseStats:
     try:
         parsed = platforms.parse(
             archive.page_body(db, page_id), url, platform=site and site["platform"],
-            content_type=content_type, tz=tz,
-        )
+            content_type=content_type,
+        )  # shown times stay local: the archive applies the site's zone
     except ParseError as exc:
         status = "blocked" if isinstance(exc, BlockedPage) else "parse-failed"
         archive.set_parse_status(db, page_id, status, str(exc))
         return ReparseStats(failed=1, messages=[f"{url}: {exc}"])
     site_id = archive.ensure_site(db, archive.base_url(url), parsed.platform)
+    if tz and tz != zones.AUTO:  # a site first met in this reparse
+        archive.set_site_zone(db, site_id, tz, "option")
     if isinstance(parsed, ThreadPage):
         return _thread_page(db, site_id, parsed, page_id, fetched_at)
     archive.write_listing(db, site_id, parsed)
@@ -156,8 +176,13 @@ def reparse(
     writes meanwhile; commits every ``BATCH`` pages, so an interrupted run keeps its progress
     and can simply be run again.
     """
+    try:
+        tz = zones.normalize(tz) if tz else None
+    except zones.ZoneError as exc:
+        raise ReparseError(str(exc)) from None
     if not db_path.is_file():
         raise ReparseError(f"no archive at {db_path}")
+    archive.check_file(db_path)
     try:
         with archive.lock(db_path):
             return _reparse_all(db_path, tz, progress)
@@ -169,7 +194,7 @@ def _reparse_all(db_path: Path, tz: str | None, progress: Progress | None) -> Re
     stats = ReparseStats()
     db = archive.open_archive(db_path)
     try:
-        tz = tz or recorded_tz(db)
+        settle_zones(db, tz)
         page_ids = stored_pages(db)
         for start in range(0, len(page_ids), BATCH):
             with db.atomic():

@@ -297,6 +297,35 @@ def _neutral_names(db: Database) -> None:
         db["users"].add_column("display_name", str)
 
 
+@MIGRATIONS(name="0005_site_zone")
+def _site_zone(db: Database) -> None:
+    """Times in the site's zone: ``sites.tz`` (an IANA name or "+01:00") and ``tz_source``
+    (option, page, learned, best fit); the observations it is learned from; and each post's
+    shown local times (``posted_at_local``, ``edited_at_local``) so the zone can be re-applied.
+    Posts stored without an offset keep that text as their local time."""
+    for column in ("tz", "tz_source"):
+        if column not in db["sites"].columns_dict:
+            db["sites"].add_column(column, str)
+    for column in ("posted_at_local", "edited_at_local"):
+        if column not in db["posts"].columns_dict:
+            db["posts"].add_column(column, str)
+    if "zone_observations" not in db.table_names():
+        db["zone_observations"].create(
+            {"id": int, "site_id": int, "local": str, "offset_minutes": int, "instant": str},
+            pk="id", foreign_keys=[("site_id", "sites", "id")],
+            not_null=("site_id", "local", "offset_minutes"),
+        )
+        db["zone_observations"].create_index(["site_id", "local", "offset_minutes"], unique=True)
+    db.execute(
+        "UPDATE posts SET posted_at_local = posted_at WHERE posted_at IS NOT NULL"
+        " AND posted_at NOT LIKE '%+__:__' AND posted_at NOT LIKE '%-__:__'"
+        " AND posted_at NOT LIKE '%Z'"
+    )
+    db.execute(
+        "UPDATE posts SET edited_at_local = edited_at WHERE edited_at IS NOT NULL"
+        " AND edited_at NOT LIKE '%+__:__' AND edited_at NOT LIKE '%-__:__'"
+        " AND edited_at NOT LIKE '%Z'"
+    )
 @MIGRATIONS(name="0006_run_changes")
 def _run_changes(db: Database) -> None:
     """Record which run first saw each post, saw each version and saw each deletion; the pid of

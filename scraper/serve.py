@@ -30,6 +30,10 @@ CONFIG_TABLE_KEYS = (
 Metadata = dict[str, Any]
 
 
+# Our Datasette plugins (labelled foreign keys on row pages, search by relevance, page touches).
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+
+
 class ServeError(Exception):
     """Datasette cannot be started: not installed, or no archive."""
 
@@ -77,6 +81,7 @@ def datasette_command(db_path: Path, host: str, port: int, files: dict[str, Path
     command = [
         sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
         "--port", str(port), "--metadata", str(files["metadata"]),
+        "--plugins-dir", str(PLUGINS_DIR),
     ]
     if "config" in files:
         command += ["--config", str(files["config"])]

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -103,3 +104,23 @@ def test_demo_crawls_the_bundled_community(tmp_path: Path) -> None:
     assert conn.execute("select count(*) from posts").fetchone()[0] == 680
     statuses = conn.execute("select status, count(*) from threads group by status").fetchall()
     assert statuses == [("complete", 40)]
+
+
+def test_every_command_describes_every_option_and_shows_an_example() -> None:
+    for name, command in cli.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts[0]} has no help text"
+        text = run(name, "--help").stdout
+        assert "Example" in text, f"{name} --help shows no example"
+        assert "forum-scraper " + name in text, name
+
+
+def test_the_command_list_shows_whole_summaries() -> None:
+    text = run("--help").stdout
+    listed = text.split("Commands:")[1].strip().splitlines()
+    assert len(listed) == len(cli.commands)
+    for line in listed:
+        name, summary = line.split(None, 1)
+        assert not summary.endswith("..."), line
+        assert summary == cli.commands[name].get_short_help_str(limit=200)

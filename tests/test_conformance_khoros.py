@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper.models import ListingPage, ThreadPage
+from scraper import zones
+from scraper.models import ListingPage, ThreadPage, TimeAnchor
 from scraper.platforms import parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "khoros"
@@ -68,7 +69,17 @@ def test_first_page_dates(first: ThreadPage) -> None:
     # article:published_time (13:30:53Z) shows the page's times are UTC-04:00
     assert first.posts[0].posted_at == "2010-11-04T13:30:00+00:00"
     assert first.posts[14].posted_at_raw == "11-07-2010 08:36 AM"
-    assert first.warnings == []
+    # Replies stay local: 7 November 2010 is after the autumn switch, so the page's -04:00
+    # would be wrong for it; the archive applies the zone learned from the anchor instead.
+    assert first.posts[14].posted_at == "2010-11-07T08:36:00"
+    assert first.warnings == ["time zone unknown: dates are local times without offset"]
+    assert first.time_anchors == [
+        TimeAnchor(local="2010-11-04T09:30:00", instant="2010-11-04T13:30:53+00:00")
+    ]
+    observations = [zones.observation(a.local, a.instant) for a in first.time_anchors]
+    learned = zones.learn(observations)
+    assert learned.zone == "America/New_York"
+    assert zones.apply(learned.zone, first.posts[14].posted_at) == "2010-11-07T13:36:00+00:00"
 
 
 def test_first_page_quotes_signatures_kudos(first: ThreadPage) -> None:

@@ -48,7 +48,8 @@ def get(db_path: Path, *paths: str) -> list[httpx.Response]:
     """GET each path from one in-process Datasette serving the archive with its metadata."""
 
     async def fetch() -> list[httpx.Response]:
-        ds = Datasette([str(db_path)], metadata=serve.load_metadata(db_path.stem))
+        ds = Datasette([str(db_path)], metadata=serve.load_metadata(db_path.stem),
+                       plugins_dir=str(serve.PLUGINS_DIR))
         return [await ds.client.get(path) for path in paths]
 
     responses = asyncio.run(fetch())
@@ -188,7 +189,8 @@ def test_split_config_for_datasette_1():
     )
     descriptive, config = serve.split_config(serve.load_metadata("demo"))
     assert sorted(config["databases"]["demo"]["queries"]) == [
-        "search_posts", "top_solutions", "unanswered_threads", "who_quotes_whom",
+        "search_posts", "search_threads", "top_solutions", "unanswered_threads",
+        "who_quotes_whom",
     ]
     for table in descriptive["databases"]["demo"]["tables"].values():
         assert not set(table) & set(serve.CONFIG_TABLE_KEYS)
@@ -250,3 +252,51 @@ def test_run_changes_view_lists_what_the_crawl_added(db_path):
     assert {row["post_id"] for row in changes} == {
         r[0] for r in query(db_path, "SELECT id FROM posts")
     }
+def test_internal_tables_are_hidden_but_queryable(db_path):
+    (tables,) = get(db_path, "/demo.json")
+    hidden = {t["name"] for t in tables.json()["tables"] if t["hidden"]}
+    assert {"_sqlite_migrations", "frontier", "crawl_runs", "pages", "zone_observations",
+            "posts_fts", "threads_fts"} <= hidden
+    assert not {"posts", "threads", "users", "boards", "quotes", "post_versions",
+                "sites"} & hidden
+    (rows,) = get(db_path, "/demo/crawl_runs.json?_shape=array")
+    assert [r["status"] for r in rows.json()] == ["complete"]
+
+
+def test_database_page_script_sets_the_sql_box_to_thread_summaries(db_path):
+    (page,) = get(db_path, "/demo")
+    assert 'box.value = "select * from thread_summaries"' in page.text
+
+
+def test_html_search_goes_to_the_by_relevance_query(db_path):
+    async def fetch(path):
+        ds = Datasette([str(db_path)], metadata=serve.load_metadata(db_path.stem),
+                       plugins_dir=str(serve.PLUGINS_DIR))
+        return await ds.client.get(path)
+
+    for path, target in [
+        ("/demo/posts?_search=amber+light", "/demo/search_posts?q=amber+light"),
+        ("/demo/threads?_search=amber", "/demo/search_threads?q=amber"),
+        ("/demo/thread_summaries?_search=amber", "/demo/search_threads?q=amber"),
+    ]:
+        response = asyncio.run(fetch(path))
+        assert (response.status_code, response.headers["location"]) == (302, target)
+    for path in ("/demo/posts.json?_search=amber", "/demo/posts?_search=amber&_sort=id"):
+        assert asyncio.run(fetch(path)).status_code == 200
+    (ranked,) = get(db_path, "/demo/search_threads.json?q=amber&_shape=array")
+    expected = query(db_path, "SELECT rowid FROM threads_fts WHERE threads_fts MATCH 'amber'"
+                              " ORDER BY rank")
+    assert [r["thread_id"] for r in ranked.json()] == [r[0] for r in expected]
+    assert expected
+
+
+def test_row_pages_show_foreign_keys_as_labelled_links(db_path):
+    post_id, thread_id, title, author_id, name = query(
+        db_path, "SELECT p.id, t.id, t.title, u.id, u.name FROM posts p"
+                 " JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id"
+                 " ORDER BY p.id LIMIT 1")[0]
+    (page,) = get(db_path, f"/demo/posts/{post_id}")
+    assert (f'<td class="col-thread_id type-int"><a href="/demo/threads/{thread_id}">'
+            f"{markupsafe.escape(title)}</a> <em>{thread_id}</em></td>") in page.text
+    assert (f'<a href="/demo/users/{author_id}">{markupsafe.escape(name)}</a>'
+            f" <em>{author_id}</em>") in page.text

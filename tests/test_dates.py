@@ -95,11 +95,16 @@ def test_clock_prefers_an_agreeing_zone_for_daylight_saving() -> None:
     assert clock.finish(True) == []
 
 
-def test_clock_without_zone_uses_the_inferred_offset() -> None:
+def test_clock_without_zone_gives_the_anchored_time_its_offset_only() -> None:
     clock = Clock(order="MDY")
     clock.infer(datetime(2026, 11, 3, 19, 45), parse_instant("2026-11-04T03:45:00Z"))
-    assert clock.iso(datetime(2026, 11, 5, 23, 58)) == "2026-11-06T07:58:00+00:00"
+    assert clock.iso(datetime(2026, 11, 3, 19, 45)) == "2026-11-04T03:45:00+00:00"
     assert clock.finish(True) == []
+    assert clock.iso(datetime(2026, 11, 5, 23, 58)) == "2026-11-05T23:58:00"
+    assert clock.finish(True) == ["time zone unknown: dates are local times without offset"]
+    assert [(a.local, a.instant) for a in clock.anchors] == [
+        ("2026-11-03T19:45:00", "2026-11-04T03:45:00+00:00")
+    ]
 
 
 def test_clock_warnings() -> None:

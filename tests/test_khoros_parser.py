@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.models import BlockedPage, ListingPage, NotForumPage, ThreadPage
+from scraper.models import BlockedPage, ListingPage, NotForumPage, ThreadPage, TimeAnchor
 from scraper.platforms import PLATFORMS, khoros, parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "khoros"
@@ -187,11 +187,24 @@ def test_classic_solution_copy_stays_out_of_the_question_body() -> None:
     assert not question.is_solution
 
 
-def test_zone_is_inferred_from_published_time_without_configuration() -> None:
+def test_published_time_anchors_the_opening_post_and_the_rest_stays_local() -> None:
     name = "classic_multipage_p1.html"
     page = parse((FIXTURES / name).read_bytes(), MANIFEST[name]["url"])
-    assert [p.posted_at for p in page.posts] == facts(name)["posted_at_utc"]
-    assert page.warnings == []
+    # Only the opening post is anchored by article:published_time; a reply's offset may differ
+    # (daylight saving), so it stays local until the archive knows the site's zone.
+    assert [p.posted_at for p in page.posts] == [
+        facts(name)["posted_at_utc"][0], "2026-11-04T06:12:00", "2026-11-04T09:30:00",
+        "2026-11-05T23:58:00", "2026-11-06T08:20:00",
+    ]
+    assert page.time_anchors == [
+        TimeAnchor(local="2026-11-03T19:45:00", instant="2026-11-04T03:45:00+00:00")
+    ]
+    assert page.warnings == ["time zone unknown: dates are local times without offset"]
+    configured = parse(
+        (FIXTURES / name).read_bytes(), MANIFEST[name]["url"], tz=MANIFEST[name]["tz"]
+    )
+    assert [p.posted_at for p in configured.posts] == facts(name)["posted_at_utc"]
+    assert configured.time_anchors == page.time_anchors
 
 
 def test_unknown_zone_gives_local_times_and_one_warning() -> None:

@@ -4,6 +4,7 @@ tests/make_old_archive.py) opens, upgrades in place, keeps its data and gains po
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def test_old_archive_upgrades_in_place_and_keeps_its_data(old):
     open_archive(old).close()
     assert query(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
         ("0001_initial",), ("0002_post_labels",), ("0003_platform_neutral_names",),
+        ("0005_site_zone",),
         ("0006_run_changes",),
     ]
     assert snapshot(old) == before
@@ -135,3 +137,17 @@ def test_full_text_index_follows_updates_and_deletes(old):
     fts_rows = db.execute("SELECT count(*) FROM posts_fts").fetchone()[0]
     assert fts_rows == db.execute("SELECT count(*) FROM posts").fetchone()[0] == 15
     db.close()
+
+
+def test_upgrade_keeps_local_times_as_the_shown_local_time(old):
+    with sqlite3.connect(old) as conn:
+        conn.execute("UPDATE posts SET posted_at = '2025-09-19T10:21:00',"
+                     " edited_at = '2025-09-19T11:00:00' WHERE id = 1")
+        conn.execute("UPDATE posts SET posted_at = '2025-09-19T10:21:00-05:00' WHERE id = 2")
+    conn.close()
+    open_archive(old).close()
+    assert query(old, "SELECT id, posted_at_local, edited_at_local FROM posts WHERE id <= 3"
+                      " ORDER BY id") == [
+        (1, "2025-09-19T10:21:00", "2025-09-19T11:00:00"), (2, None, None), (3, None, None),
+    ]
+    assert query(old, "SELECT tz, tz_source FROM sites") == [(None, None)]

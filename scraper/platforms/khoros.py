@@ -382,6 +382,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
         page=info,
         posts=posts,
         warnings=page.clock.finish(any(d.posted or d.edited for d in drafts)),
+        time_anchors=page.clock.anchors,
     )
 
 

@@ -1,0 +1,1 @@
+"""Datasette plugins that `forum-scraper serve` loads (``--plugins-dir``); see forum.py."""
