@@ -197,8 +197,9 @@ def _wall(tree: LexborHTMLParser, what: str) -> BlockedPage:
         low = text.lower()
         for wall in _WALL_TEXTS:
             if wall in low:
-                start = text.rfind(".", 0, low.index(wall)) + 1
-                end = text.find(".", low.index(wall) + len(wall))
+                at = low.index(wall)
+                start = max(text.rfind(mark, 0, at) for mark in ".!?") + 1
+                end = text.find(".", at + len(wall))
                 return BlockedPage(f"SMF wall: {text[start: end + 1 if end > 0 else None].strip()}")
     reason = blocked_reason(tree, what, login=False)
     return BlockedPage(reason or f"no SMF {what} found (no subject_/msg_ ids, no topic rows): "
@@ -613,15 +614,20 @@ def _topic_rows(page: _Page) -> list[ListingThread]:
     return threads
 
 
+def _flat(node: LexborNode) -> str:
+    """A cell's text on one line, its ``<br>`` breaks kept as spaces."""
+    return " ".join(html_text(node.inner_html).split())
+
+
 def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThread:
     stats = row.css_first(".stats, .board_stats")
     if stats is not None:
-        counts = [int(n) for n in re.findall(r"\d+", clean_text(stats.text()).replace(",", ""))]
+        counts = [int(n) for n in re.findall(r"\d+", _flat(stats).replace(",", ""))]
     else:  # 1.1: replies and views are cells of their own
         counts = [int(t) for c in row.css("td")
                   if (t := clean_text(c.text()).replace(",", "")).isdigit()]
     last = row.css_first(".lastpost") or (row.css("td")[-1] if row.tag == "tr" else None)
-    raw = clean_text(last.text()) or None if last is not None else None
+    raw = (_flat(last) or None) if last is not None else None
     starter = row.css_first("a[href*='action=profile']")
     author = None
     if starter is not None:
