@@ -35,9 +35,10 @@ from scraper.models import (
     Thread,
     ThreadPage,
 )
-from scraper.platforms.common import Urls, blocked_reason, links_by_kind, page_title
+from scraper.platforms.common import Urls, blocked_reason, canonical, links_by_kind, page_title
 
 NAME = "smf"
+PER_PAGE = 15  # SMF's default messages a topic page (defaultMaxMessages)
 
 # "topic=12.30", "topic=12.msg45", "topic,12.30.html", "board=4.0", "board,4.20.html".
 _TOPIC = re.compile(r"(?:[?;&]|/)topic[=,](\d+)(?:\.(msg\d+|new|from\d+|\d+))?")
@@ -131,12 +132,12 @@ def _base(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def thread_page_url(thread_url: str, number: int, per_page: int = 15) -> str:
+def thread_page_url(thread_url: str, number: int, per_page: int | None = None) -> str:
     """``index.php?topic=T.<start>`` with start = (number - 1) * per_page (15 by default)."""
     uid = thread_id(thread_url)
     if uid is None:
         raise ValueError(f"not an SMF topic URL: {thread_url}")
-    return f"{_base(thread_url)}?topic={uid}.{(number - 1) * per_page}"
+    return f"{_base(thread_url)}?topic={uid}.{(number - 1) * (per_page or PER_PAGE)}"
 
 
 def listing_page_url(listing_url: str, number: int, per_page: int = 20) -> str:
@@ -291,6 +292,8 @@ def _pager(page: _Page, url_start: int | None) -> tuple[PageInfo, int | None]:
     elif shown:
         info.number = int(shown.group(1))
     per_page = starts[0] if starts else None
+    if per_page is None and url_start and info.number > 1:
+        per_page = url_start // (info.number - 1)
     if per_page and url_start is not None and not shown and current is None:
         info.number = url_start // per_page + 1
     info.count = max([info.number, *numbered])
@@ -393,16 +396,22 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
         breadcrumbs=[c for c in crumbs if c is not topic_crumb],
         reply_count=last - 1 if last and info.count == info.number else None,
     )
-    if info.number > 1 and info.prev_url is None:
-        info.prev_url = thread_page_url(thread.url or url, info.number - 1, per_page or 15)
+    warnings = []
+    if per_page and per_page != PER_PAGE and info.count != 1:
+        # thread_page_url() builds offsets of 15: let the crawl follow the next links instead.
+        warnings.append(f"{per_page} messages a page, not SMF's default {PER_PAGE}: page count "
+                        f"{info.count} left out, pages follow their next links")
+        info.count = None
+    link = canonical(tree)
     return ThreadPage(
         platform=NAME,
         url=url,
         thread=thread,
-        canonical_url=thread_page_url(thread.url or url, info.number, per_page or 15),
+        canonical_url=page.absolute(link) if link else
+        thread_page_url(thread.url or url, info.number, per_page or PER_PAGE),
         page=info,
         posts=posts,
-        warnings=page.clock.finish(any(p.posted_at for p in posts)),
+        warnings=warnings + page.clock.finish(any(p.posted_at for p in posts)),
     )
 
 
@@ -507,12 +516,15 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
     else:
         post.body_text = html_text(html)
         texts = [(_depth(q, body), html_text(q.inner_html)) for q in quotes]
-    for node, (depth, text) in zip(quotes, texts, strict=False):
-        header = _quote_header(node)
-        quote = Quote(depth=depth, text=text)
+    headers = [_quote_header(node) for node in quotes]
+    heads = {clean_text(h.text()) for h in headers if h is not None}
+    for header, (depth, text) in zip(headers, texts, strict=False):
+        # A nested quote's header (2.0: before it, inside the outer quote) is not quoted text.
+        lines = [line for line in text.split("\n") if line not in heads]
+        quote = Quote(depth=depth, text="\n".join(lines).strip())
         if header is not None:
             head = clean_text(header.text())
-            if header.tag == "cite":
+            if header.tag == "cite" and lines == text.split("\n"):
                 quote.text = text.split("\n", 1)[1].strip() if "\n" in text else ""
             quote.author_name = _quote_author(head)
             link = header.css_first("a[href*='msg']")
