@@ -71,7 +71,7 @@ def _english_month(m: re.Match[str]) -> str:
 _PARTS = (
     "a[name^=msg], a[id^=msg], div[id^=msg], [id^=subject_], [id^=modified_], "
     "[id^=subject_] + div.smalltext, div.postinfo > a.smalltext, div.post, div.inner, "
-    "div.signature, div.poster h4, td[rowspan='2'] > b, ul[id$='_extra_info'], "
+    "div.signature, div.poster h4, td[rowspan='2'] > b, ul[id$='_extra_info'], ul.user_info, "
     "td[rowspan='2'] > div.smalltext, span.page_number, a.message_number, li.like_count"
 )
 _WALL_TEXTS = (
@@ -360,12 +360,12 @@ def _assign(draft: _Draft, node: LexborNode, ident: str) -> None:
         draft.author = node
     elif tag == "ul" or (tag == "div" and "smalltext" in classes and draft.subject is None):
         draft.rank = draft.rank or node
-    elif "smalltext" in classes:
-        draft.date = draft.date or node
     elif "page_number" in classes or "message_number" in classes:
         draft.number = draft.number or node
     elif "like_count" in classes:
         draft.likes = node
+    elif "smalltext" in classes:
+        draft.date = draft.date or node
 
 
 def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
@@ -468,7 +468,8 @@ def _rank(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     if node.tag == "ul":
-        item = node.css_first("li.membergroup, li.postgroup, li.title") or node.css_first("li")
+        item = next(filter(None, (node.css_first(f"li{c}") for c in
+                                  (".membergroup", ".postgroup", ""))), None)
         return (clean_text(item.text()) or None) if item is not None else None
     lines = html_text(node.inner_html).split("\n")
     return lines[0] or None
@@ -511,8 +512,8 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
     if not quotes:
         post.body_text = html_text(html)
         return
-    if quotes[0].tag == "blockquote":
-        post.body_text, texts = html_text_with_quotes(html)
+    if quotes[0].tag == "blockquote":  # 2.1 puts the header in a cite: a line of its own
+        post.body_text, texts = html_text_with_quotes(html.replace("</cite>", "</cite><br>"))
     else:
         post.body_text = html_text(html)
         texts = [(_depth(q, body), html_text(q.inner_html)) for q in quotes]
