@@ -424,12 +424,7 @@ def _post(draft: _Draft, page: _Page, base: str, topic: str) -> Post:
     post = Post(external_id=draft.uid, author=_author(draft, page))
     if draft.subject is not None:
         post.title = clean_text(draft.subject.text()) or None
-        link = draft.subject.css_first("a[href]")
-        post.url = page.absolute(link.attributes.get("href")) if link is not None else None
-    if not post.url or post_id(post.url) != draft.uid:
-        post.url = f"{base}?topic={topic}.msg{draft.uid}#msg{draft.uid}"
-    else:
-        post.url = f"{post.url}#msg{draft.uid}"
+    post.url = f"{base}?topic={topic}.msg{draft.uid}#msg{draft.uid}"  # one shape, any theme
     raw, number = _date_text(draft.date)
     post.posted_at_raw = raw
     post.posted_at = page.clock.iso(page.parse_date(raw))
