@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.models import ThreadPage
-from scraper.platforms import parse
+from scraper.platforms import parse, smf
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus" / "smf",
@@ -104,3 +105,12 @@ def test_smf20_core_theme() -> None:
     assert sum(1 for p in result.posts if p.signature) == 7
     assert [p.author.external_id for p in result.posts].count(None) == 4  # guest posts
     assert result.thread.board.external_id == "8"
+
+
+def test_no_other_platforms_corpus_page_is_taken_for_smf() -> None:
+    assert CORPUS is not None
+    others = [p for p in sorted(CORPUS.parent.glob("*/*.htm*")) if p.parent.name != "smf"]
+    assert others
+    claimed = [p.name for p in others
+               if smf.detect(LexborHTMLParser(p.read_bytes()), "https://example.com/")]
+    assert claimed == []
