@@ -35,7 +35,14 @@ from scraper.models import (
     Thread,
     ThreadPage,
 )
-from scraper.platforms.common import Urls, blocked_reason, canonical, links_by_kind, page_title
+from scraper.platforms.common import (
+    Urls,
+    blocked_reason,
+    canonical,
+    first,
+    links_by_kind,
+    page_title,
+)
 
 NAME = "smf"
 PER_PAGE = 15  # SMF's default messages a topic page (defaultMaxMessages)
@@ -163,7 +170,7 @@ def clean_url(url: str) -> str:
 
 def detect(tree: LexborHTMLParser, url: str) -> bool:
     """SMF's inline globals (``smf_scripturl``...) or its footer credit."""
-    if tree.scripts_contain("smf_scripturl") or tree.scripts_contain("smf_theme_url"):
+    if tree.scripts_contain("smf_scripturl"):
         return True
     return tree.css_first("a[href*='simplemachines.org'], a[title='Simple Machines']") is not None
 
@@ -450,7 +457,8 @@ def _author(draft: _Draft, page: _Page) -> Author:
     holder = draft.author
     if holder is None:
         return Author()
-    link = holder.css_first("a[href*='action=profile']")
+    link = next((a for a in holder.iter() if a.tag == "a"
+                 and "action=profile" in (a.attributes.get("href") or "")), None)
     shown = link if link is not None else holder
     name = clean_text(shown.text()) or None
     href = page.absolute(link.attributes.get("href")) if link is not None else None
@@ -463,8 +471,10 @@ def _rank(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     if node.tag == "ul":
-        item = next(filter(None, (node.css_first(f"li{c}") for c in
-                                  (".membergroup", ".postgroup", ""))), None)
+        items = [li for li in node.iter() if li.tag == "li"]
+        item = next((li for c in ("membergroup", "postgroup") for li in items
+                     if c in (li.attributes.get("class") or "").split()), None)
+        item = item or (items[0] if items else None)
         return (clean_text(item.text()) or None) if item is not None else None
     lines = html_text(node.inner_html).split("\n")
     return lines[0] or None
@@ -475,7 +485,7 @@ def _date_text(node: LexborNode | None) -> tuple[str | None, int | None]:
     if node is None:
         return None, None
     text = clean_text(node.text().replace("«", "").replace("»", ""))
-    label = node.css_first("b, strong") if node.tag != "a" else None
+    label = first(node, ("b", "strong")) if node.tag != "a" else None
     number = None
     if label is not None:
         label_text = clean_text(label.text())
@@ -503,7 +513,8 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
     if html.startswith("<hr"):  # 2.0 core: the rule before the inner body
         html = html[html.index(">") + 1:].strip()
     post.body_html = html
-    quotes = body.css("blockquote") or body.css("div.quote")
+    quotes = (body.css("blockquote") if "<blockquote" in html else
+              body.css("div.quote") if "quote" in html else [])
     if not quotes:
         post.body_text = html_text(html)
         return
@@ -523,7 +534,7 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
             if header.tag == "cite" and lines == text.split("\n"):
                 quote.text = text.split("\n", 1)[1].strip() if "\n" in text else ""
             quote.author_name = _quote_author(head)
-            link = header.css_first("a[href*='msg']")
+            link = first(header, ("a",), "href")
             href = link.attributes.get("href") or "" if link is not None else ""
             m = _MSG.search(href)
             quote.post_external_id = m.group(1) if m else None
