@@ -86,8 +86,9 @@ def test_board_index_lists_every_board_with_clean_urls() -> None:
     assert page.threads == fact["threads"]
 
 
-def test_message_index_lists_topics_stickies_child_boards_and_next_page() -> None:
-    page, fact = parsed("smf20_message_index.html"), facts("smf20_message_index.html")
+@pytest.mark.parametrize("name", ["smf20_message_index.html", "smf11_message_index.html"])
+def test_message_index_lists_topics_stickies_child_boards_and_pages(name: str) -> None:
+    page, fact = parsed(name), facts(name)
     assert isinstance(page, ListingPage) and page.kind == "board"
     assert page.board is not None
     assert [page.board.external_id, page.board.title, page.board.url] == fact["board"]
@@ -98,6 +99,8 @@ def test_message_index_lists_topics_stickies_child_boards_and_next_page() -> Non
     assert [[t.external_id, t.title, t.reply_count, t.views, t.last_post_at_raw]
             for t in page.threads] == fact["threads"]
     assert [t.author.name if t.author else None for t in page.threads] == fact["starters"]
+    assert [t.last_post_at for t in page.threads] == fact["last_post_at"]
+    assert all(t.url == f"{page.url.split('?')[0]}?topic={t.external_id}.0" for t in page.threads)
 
 
 @pytest.mark.parametrize("name", WALLS)

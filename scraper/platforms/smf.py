@@ -603,7 +603,7 @@ def parse_listing(
         platform=NAME,
         url=url,
         kind=kind,
-        canonical_url=listing_page_url(url, info.number) if own else clean_url(url),
+        canonical_url=page.absolute(canonical(tree) or url),
         board=board,
         breadcrumbs=crumbs,
         page=info,
