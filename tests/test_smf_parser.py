@@ -86,7 +86,9 @@ def test_board_index_lists_every_board_with_clean_urls() -> None:
     assert page.threads == fact["threads"]
 
 
-@pytest.mark.parametrize("name", ["smf20_message_index.html", "smf11_message_index.html"])
+@pytest.mark.parametrize(
+    "name", ["smf20_message_index.html", "smf11_message_index.html", "smf21_message_index.html"]
+)
 def test_message_index_lists_topics_stickies_child_boards_and_pages(name: str) -> None:
     page, fact = parsed(name), facts(name)
     assert isinstance(page, ListingPage) and page.kind == "board"

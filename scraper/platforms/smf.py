@@ -283,7 +283,7 @@ def _pager(page: _Page, url_start: int | None) -> tuple[PageInfo, int | None]:
     numbered: dict[int, str | None] = {}
     starts: list[int] = []
     for link in links:
-        if link.parent is not holder and link.parent != holder:
+        if link.parent != holder:
             continue
         number = parse_count(link.text())
         href = page.absolute(link.attributes.get("href"))
@@ -543,7 +543,7 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
 
 def _depth(node: LexborNode, body: LexborNode) -> int:
     depth, parent = 1, node.parent
-    while parent is not None and parent is not body and parent != body:
+    while parent is not None and parent != body:
         if parent.tag == "blockquote" or "quote" in (parent.attributes.get("class") or "").split():
             depth += 1
         parent = parent.parent
@@ -588,7 +588,9 @@ def parse_listing(
     found = links_by_kind(tree, page.urls, url_kind, clean_url)
     own = _board_id(url)
     skip = {c.url for c in crumbs}
-    boards = [Board(external_id=_board_id(u), title=t, url=listing_page_url(u, 1))
+    named = _board_names(page)
+    boards = [Board(external_id=_board_id(u), title=named.get(_board_id(u)) or t,
+                    url=listing_page_url(u, 1))
               for u, t in found.get("board", [])
               if _board_id(u) != own and u not in skip and _start(u) in (None, 0)]
     threads = _topic_rows(page) if kind == "board" else []
@@ -611,6 +613,17 @@ def parse_listing(
         boards=boards,
         warnings=page.clock.finish(any(t.last_post_at for t in threads)),
     )
+
+
+def _board_names(page: _Page) -> dict[str | None, str]:
+    """Board names from the boards' own title links (``a.subject``, 1.1 ``a[name=bN]``), not
+    from an icon link before them that only carries a "No New Posts" title."""
+    names: dict[str | None, str] = {}
+    for link in page.tree.css("a.subject, a[name^=b]"):
+        title = clean_text(link.text())
+        if title:
+            names.setdefault(_board_id(link.attributes.get("href")), title)
+    return names
 
 
 def _topic_rows(page: _Page) -> list[ListingThread]:
@@ -638,6 +651,15 @@ def _flat(node: LexborNode) -> str:
     return " ".join(html_text(node.inner_html).split())
 
 
+def _within(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThread:
     stats = row.css_first(".stats, .board_stats")
     if stats is not None:
@@ -647,7 +669,8 @@ def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThr
                   if (t := clean_text(c.text()).replace(",", "")).isdigit()]
     last = row.css_first(".lastpost") or (row.css("td")[-1] if row.tag == "tr" else None)
     raw = (_flat(last) or None) if last is not None else None
-    starter = row.css_first("a[href*='action=profile']")
+    starter = next((a for a in row.css("a[href*='action=profile']")
+                    if last is None or not _within(a, last)), None)  # not the last poster
     author = None
     if starter is not None:
         href = page.absolute(starter.attributes.get("href"))
