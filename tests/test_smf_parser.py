@@ -142,7 +142,7 @@ def test_templated_blocks_without_message_ids_are_not_posts() -> None:
 def test_page_without_posts_names_what_is_missing() -> None:
     html = (FIXTURES / "smf20_curve_thread_p1.html").read_text(encoding="utf-8")
     start, end = html.index('<div id="forumposts">'), html.index('<a id="lastPost">')
-    with pytest.raises(BlockedPage, match="no SMF posts found"):
+    with pytest.raises(BlockedPage, match=r"no SMF posts found \(no subject_M or msg_M ids\)"):
         parse(html[:start] + html[end:], "https://radios.example.org/forum/index.php?topic=512.0")
 
 
@@ -167,6 +167,7 @@ def test_every_fixture_is_detected(name: str) -> None:
     ("https://f.example/index.php?topic=12.msg45#msg45", "thread"),
     ("https://f.example/index.php/topic,12.0.html", "thread"),
     ("https://f.example/index.php?PHPSESSID=ab12;topic=12.0", "thread"),
+    ("https://f.example/index.php?msg=45", "thread"),
     ("https://f.example/index.php?board=4.0", "board"),
     ("https://f.example/index.php/board,4.20.html", "board"),
     ("https://f.example/index.php", "community"),
@@ -182,6 +183,8 @@ def test_ids_page_urls_and_session_stripping() -> None:
     assert smf.thread_id("https://f.example/index.php/topic,12.30.html") == "12"
     assert smf.post_id("https://f.example/index.php?topic=12.msg45#msg45") == "45"
     assert smf.post_id("https://f.example/index.php?topic=12.0") is None
+    assert smf.post_id("https://f.example/index.php?msg=45") == "45"
+    assert smf.thread_id("https://f.example/index.php?msg=45") is None
     assert smf.thread_page_url("https://f.example/index.php/topic,12.0.html", 3) == (
         "https://f.example/index.php?topic=12.30"
     )

@@ -51,6 +51,7 @@ PER_PAGE = 15  # SMF's default messages a topic page (defaultMaxMessages)
 _TOPIC = re.compile(r"(?:[?;&]|/)topic[=,](\d+)(?:\.(msg\d+|new|from\d+|\d+))?")
 _BOARD = re.compile(r"(?:[?;&]|/)board[=,](\d+)(?:\.(\d+))?")
 _MSG = re.compile(r"msg(\d+)")
+_SHORT_MSG = re.compile(r"[?;&]msg=(\d+)")
 _USER = re.compile(r"[?;&]u[=,](\d+)")
 _MARKER = re.compile(r"^(?:msg_?|subject_|modified_)(\d+)$")
 _NUMBER_SIGN = re.compile(r"#\s*(\d+)")
@@ -103,7 +104,7 @@ def url_kind(url: str) -> str | None:
     board index (``index.php`` alone); None for anything else (profiles, actions)."""
     parts = urlsplit(url)
     where = _query_part(url)
-    if _TOPIC.search(where) and "action=" not in parts.query:
+    if (_TOPIC.search(where) or _SHORT_MSG.search(where)) and "action=" not in parts.query:
         return "thread"
     if _BOARD.search(where) and "action=" not in parts.query:
         return "board"
@@ -124,6 +125,8 @@ def post_id(url: str) -> str | None:
     m = _TOPIC.search(_query_part(url))
     if m and m.group(2) and m.group(2).startswith("msg"):
         return m.group(2)[3:]
+    if short := _SHORT_MSG.search(_query_part(url)):  # 2.1: index.php?msg=M
+        return short.group(1)
     f = re.fullmatch(r"msg(\d+)", parts.fragment)
     return f.group(1) if f else None
 
@@ -210,8 +213,9 @@ def _wall(tree: LexborHTMLParser, what: str) -> BlockedPage:
                 end = text.find(".", at + len(wall))
                 return BlockedPage(f"SMF wall: {text[start: end + 1 if end > 0 else None].strip()}")
     reason = blocked_reason(tree, what, login=False)
-    return BlockedPage(reason or f"no SMF {what} found (no subject_/msg_ ids, no topic rows): "
-                                 f"{page_title(tree)}")
+    hint = {"posts": "no subject_M or msg_M ids", "topics": "no span#msg_M topic rows",
+            "boards": "no board=B links"}[what]
+    return BlockedPage(reason or f"no SMF {what} found ({hint}): {page_title(tree)}")
 
 
 # --- shared page facts ---------------------------------------------------------------------------
