@@ -78,8 +78,9 @@ def test_thread_posts_match_the_facts(name: str) -> None:
         assert post.signature is None or post.signature not in post.body_text
 
 
-def test_board_index_lists_every_board_with_clean_urls() -> None:
-    page, fact = parsed("smf20_board_index.html"), facts("smf20_board_index.html")
+@pytest.mark.parametrize("name", ["smf20_board_index.html", "smf11_board_index.html"])
+def test_board_index_lists_every_board_with_clean_urls(name: str) -> None:
+    page, fact = parsed(name), facts(name)
     assert isinstance(page, ListingPage) and page.kind == "community"
     assert [[b.external_id, b.title] for b in page.boards] == fact["boards"]
     assert page.boards[2].url == fact["board_url_3"]
