@@ -173,6 +173,9 @@ def test_every_fixture_is_detected(name: str) -> None:
     ("https://f.example/index.php/board,4.20.html", "board"),
     ("https://f.example/index.php", "community"),
     ("https://f.example/index.php?PHPSESSID=ab12", "community"),
+    ("https://f.example/", "community"),
+    ("https://f.example/about/team.html", None),
+    ("https://f.example/index.php/about,1.html", None),
     ("https://f.example/index.php?action=profile;u=3", None),
     ("https://f.example/index.php?action=printpage;topic=12.0", None),
 ])

@@ -110,7 +110,7 @@ def url_kind(url: str) -> str | None:
     if _BOARD.search(where) and "action=" not in parts.query:
         return "board"
     query = _SESSION.sub("", parts.query).strip(";&")
-    if not query and parts.path.rstrip("/").endswith(("index.php", "")) and "," not in parts.path:
+    if not query and (parts.path in ("", "/") or parts.path.endswith("/index.php")):
         return "community"
     return None
 
