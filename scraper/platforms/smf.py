@@ -259,9 +259,9 @@ class _Page:
 
 
 def _page_now(tree: LexborHTMLParser) -> datetime | None:
-    """The forum's current time as its header shows it (1.1 and 2.0 default themes)."""
-    for node in tree.css("td.titlebg2 > span.smalltext, #upper_section li.greeting + li, "
-                         "div.news > h2 + p + span, #time"):
+    """The forum's current time as its header shows it (1.1 default theme; later themes
+    show it to members only)."""
+    for node in tree.css("td.titlebg2 > span.smalltext"):
         value = parse_local(node.text())
         if value is not None:
             return value
@@ -353,8 +353,11 @@ def _drafts(tree: LexborHTMLParser) -> list[_Draft]:
         m = _MARKER.match(ident)
         if m:
             current = drafts.setdefault(m.group(1), _Draft(uid=m.group(1)))
-            if not ident.startswith("msg") or "_" in ident or node.tag != "a":
-                current.identified = current.identified or not ident.startswith("modified")
+            # subject_M, msg_M (the body) and 2.1's div#msgM name a message; a bare anchor
+            # (a[name=msgM]) or modified_M alone does not.
+            current.identified |= ident.startswith(("subject_", "msg_")) or (
+                ident.startswith("msg") and node.tag != "a"
+            )
         if current is None:
             continue
         _assign(current, node, ident)
