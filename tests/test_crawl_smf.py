@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import httpx
+
 from scraper.crawl import CrawlOptions, crawl
 from scraper.demo import DemoServer, build_community
 from scraper.demo.content import SITE_TZ
@@ -38,7 +40,14 @@ def test_forum_crawl_archives_every_post_once_then_unchanged_recrawl(tmp_path: P
         expected = sorted(str(p.uid) for t in threads for p in t.posts)
         assert report.status == "complete" and report.exit_code == 0
         assert report.stats.posts_new == len(expected)
-        # Session ids are stripped before queueing: no URL was fetched with one.
+        # The guest pages carry session ids in their links (after "?" then "&amp;" or ";"),
+        # and they are stripped before queueing: no URL was fetched with one.
+        index = httpx.get(srv.url + site.INDEX_PATH).text
+        assert f"?PHPSESSID={site.SESSION};board=2.0" in index
+        assert f"?PHPSESSID={site.SESSION}&amp;board=1.0" in index
+        srv.reset_log()
+        report = crawl([srv.url + site.INDEX_PATH], options(tmp_path / "fresh.db"))
+        assert report.status == "complete" and report.stats.posts_new == len(expected)
         assert not [r.path for r in srv.requests if "PHPSESSID" in r.path]
         # Every topic page once (15 posts a page), from the URL the crawl builds.
         pages = sorted(site.thread_path(srv.community, t, n) for t in threads
