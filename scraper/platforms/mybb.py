@@ -1,0 +1,684 @@
+"""MyBB 1.8 (default theme, classic postbit, themed variants; table postbits of 1.6-style themes):
+thread pages, forum index, sub-forums and thread lists, walls.
+
+Stock URLs (``showthread.php?tid=T&page=N``, ``forumdisplay.php?fid=F``), the built-in SEO
+URLs (``thread-T-page-N.html``, ``forum-F.html``) and "Google SEO" URLs (``Thread-Slug?page=N``,
+``Forum-Slug``) are all understood. A thread page is read with one query for the posts and one
+per post for its parts, told apart by class. MyBB pages state no time zone: shown dates are
+local (naive ISO plus a warning unless a zone is configured); relative dates are resolved from
+the exact date MyBB puts in a ``title`` or, for "Today"/"Yesterday", from the footer's
+"Current time".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.dates import Clock, infer_order, parse_local
+from scraper.htmltext import clean_text, html_text, html_text_with_quotes, parse_count
+from scraper.models import (
+    Author,
+    BlockedPage,
+    Board,
+    Crumb,
+    ListingPage,
+    ListingThread,
+    NotForumPage,
+    PageInfo,
+    ParseError,
+    Post,
+    Quote,
+    Thread,
+    ThreadPage,
+)
+from scraper.platforms.common import (
+    SESSION_PARAMS,
+    Urls,
+    blocked_reason,
+    first,
+    links_by_kind,
+    page_title,
+    strip_params,
+    wrote_header,
+)
+
+NAME = "mybb"
+
+_SEO_THREAD = re.compile(r"/thread-(\d+)(?:-page-(\d+)|-post-(\d+)|-(?:lastpost|newpost))?\.html$")
+_SEO_POST = re.compile(r"/post-(\d+)\.html$")
+_SEO_FORUM = re.compile(r"/forum-(\d+)(?:-page-(\d+))?\.html$")
+_GOOGLE_THREAD = re.compile(r"/Thread-[^/]+$")
+_GOOGLE_FORUM = re.compile(r"/Forum-[^/]+$")
+_USER_ID = re.compile(r"(?:[?&]uid=|/user-)(\d+)")
+_POST_ROOT_ID = re.compile(r"post_(\d+)$")
+_PID = re.compile(r"(?:[?&#]pid=?|/post-|-post-)(\d+)")
+_POSITION = re.compile(r"#\s*(\d+)")
+_EDITED = re.compile(r"last modified:\s*(.+?)\s+by\b", re.I | re.S)
+_PAGES = re.compile(r"\((\d+)\)")
+_SESSION = SESSION_PARAMS | {"my_post_key"}
+
+_POSTS = "div.post[id^='post_'], table[id^='post_']"
+_PARTS = (
+    "span.largetext, span.post_date, div.post_body, div.signature, span.edited_post, "
+    "div.post_head a[href], a.posturl, strong > a[href*='pid'], a[href*='uid=']"
+)
+_FORUM_SCRIPT = "forumdisplay.php"
+_ERROR_BOX = "table.tborder td.trow1, div.error, div.red_alert"
+_NOT_FOUND = ("does not exist", "invalid thread", "invalid forum", "no longer exists")
+_NO_PERMISSION = ("permission", "not logged in", "banned", "maximum server load")
+
+
+# --- URLs ----------------------------------------------------------------------------------------
+
+
+def _script(path: str) -> str:
+    return path.rsplit("/", 1)[-1].lower()
+
+
+def url_kind(url: str) -> str | None:
+    """"thread", "board" or "community" from the URL's shape (forum categories look like
+    forums: the page tells them apart), else None."""
+    parts = urlsplit(url)
+    path, query = parts.path, dict(parse_qsl(parts.query))
+    script = _script(path)
+    if script == "showthread.php" and ("tid" in query or "pid" in query):
+        return "thread"
+    if _SEO_THREAD.search(path) or _SEO_POST.search(path) or _GOOGLE_THREAD.search(path):
+        return "thread"
+    if script == _FORUM_SCRIPT and "fid" in query:
+        return "board"
+    if _SEO_FORUM.search(path) or _GOOGLE_FORUM.search(path):
+        return "board"
+    if script == "index.php" and "/archive/" not in path or path in ("", "/"):
+        return "community"
+    return None
+
+
+def thread_id(url: str) -> str | None:
+    """The ``tid`` of a stock or ``thread-T`` URL; None for a post permalink or a slug URL
+    (``Thread-Slug``), whose numeric id only the page names."""
+    parts = urlsplit(url)
+    if _script(parts.path) == "showthread.php":
+        tid = dict(parse_qsl(parts.query)).get("tid")
+        return tid if tid and tid.isdigit() else None
+    m = _SEO_THREAD.search(parts.path)
+    return m.group(1) if m else None
+
+
+def post_id(url: str) -> str | None:
+    """The ``pid`` of a post link (``?pid=P``, ``thread-T-post-P.html``, ``post-P.html``)."""
+    parts = urlsplit(url)
+    pid = dict(parse_qsl(parts.query)).get("pid")
+    if pid and pid.isdigit():
+        return pid
+    m = _SEO_THREAD.search(parts.path)
+    if m and m.group(3):
+        return m.group(3)
+    m = _SEO_POST.search(parts.path)
+    return m.group(1) if m else None
+
+
+def _with_page(url: str, number: int, key: str, seo: re.Pattern[str], stem: str) -> str:
+    """``url`` at page ``number``: a ``page`` query parameter, or the SEO ``-page-N`` form."""
+    parts = urlsplit(url)
+    m = seo.search(parts.path)
+    if m:
+        head = parts.path[: m.start()]
+        path = f"{head}/{stem}-{m.group(1)}" + (f"-page-{number}" if number > 1 else "") + ".html"
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k == key]
+    if number > 1:
+        pairs.append(("page", str(number)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), ""))
+
+
+def thread_page_url(thread_url: str, number: int) -> str:
+    """``showthread.php?tid=T&page=N``, ``thread-T-page-N.html`` or ``Thread-Slug?page=N``."""
+    return _with_page(thread_url, number, "tid", _SEO_THREAD, "thread")
+
+
+def listing_page_url(listing_url: str, number: int) -> str:
+    """``forumdisplay.php?fid=F&page=N``, ``forum-F-page-N.html`` or ``Forum-Slug?page=N``."""
+    return _with_page(listing_url, number, "fid", _SEO_FORUM, "forum")
+
+
+def clean_url(url: str) -> str:
+    """Without session ids (``sid``, ``s``), the post key and the fragment."""
+    return strip_params(url, _SESSION)
+
+
+# --- recognising pages ---------------------------------------------------------------------------
+
+_MARKERS = (
+    "script[src*='jscripts/general.js'], div.post_body[id^='pid_'], "
+    "#copyright a[href*='mybb.com'], #breadcrumb_multipage_popup, span[id^='tid_']"
+)
+
+
+def detect(tree: LexborHTMLParser, url: str) -> bool:
+    """MyBB markers: its ``jscripts/general.js``, post bodies ``#pid_N``, thread spans
+    ``#tid_N``, the breadcrumb pager, the "Powered By MyBB" footer link."""
+    return tree.css_first(_MARKERS) is not None
+
+
+def page_kind(tree: LexborHTMLParser, url: str) -> str:
+    """"thread" for a page with posts (or a wall at a thread URL), else the listing kind."""
+    if url_kind(url) == "thread" or _post_roots(tree):
+        return "thread"
+    return _listing_kind(tree, url)
+
+
+def parse_page(
+    tree: LexborHTMLParser, url: str, *, tz: str | None = None
+) -> ThreadPage | ListingPage:
+    """A thread page or a listing; walls raise ``BlockedPage``, missing topics ``NotForumPage``."""
+    if url_kind(url) == "thread" or _post_roots(tree):
+        return parse_thread(tree, url, tz=tz)
+    return parse_listing(tree, url, tz=tz)
+
+
+def _require_mybb(tree: LexborHTMLParser, url: str, what: str) -> None:
+    if not detect(tree, url):
+        if reason := blocked_reason(tree, what):
+            raise BlockedPage(reason)
+        raise NotForumPage(f"not a MyBB page (no general.js, #pid_N bodies or MyBB footer): "
+                           f"{page_title(tree)}")
+
+
+def _error_message(tree: LexborHTMLParser) -> str | None:
+    """The text of MyBB's error box (``error`` / ``error_nopermission`` templates), if any."""
+    for node in tree.css(_ERROR_BOX):
+        text = clean_text(node.text())
+        low = text.lower()
+        if any(k in low for k in _NOT_FOUND + _NO_PERMISSION):
+            return text[:300]
+    return None
+
+
+def _wall(tree: LexborHTMLParser, what: str, where: str) -> ParseError:
+    """The error for a page without the ``what`` its kind should have."""
+    message = _error_message(tree)
+    if message is not None:
+        if any(k in message.lower() for k in _NOT_FOUND):
+            return NotForumPage(f"not found: {message}")
+        return BlockedPage(f"no permission: {message}")
+    if reason := blocked_reason(tree, what, login=False):
+        return BlockedPage(reason)
+    return ParseError(f"no {what} found on a MyBB {where} (looked for {_what_markup(what)}): "
+                      f"{page_title(tree)}")
+
+
+def _what_markup(what: str) -> str:
+    if what == "posts":
+        return "div.post#post_N, table#post_N with div.post_body#pid_N"
+    return "span#tid_N thread rows and forumdisplay links"
+
+
+# --- page-level facts ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    tree: LexborHTMLParser
+    url: str
+    tz: str | None
+    urls: Urls = field(init=False)
+    clock: Clock = field(init=False)
+    now: datetime | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.urls = Urls(self.url)
+        self.clock = Clock(tz=self.tz)
+        current = self.tree.css_first("#current_time")
+        if current is not None:
+            text = clean_text(current.text()).split(":", 1)[-1]
+            self.now = parse_local(text)
+
+    def absolute(self, href: str | None) -> str | None:
+        return self.urls.absolute(href)
+
+    def settle(self, raws: list[str]) -> None:
+        """Day or month first from the dates shown; "now" re-read in that order."""
+        self.clock.order = infer_order(raws)
+        current = self.tree.css_first("#current_time")
+        if current is not None and self.clock.order:
+            self.now = parse_local(clean_text(current.text()).split(":", 1)[-1],
+                                   order=self.clock.order)
+
+    def local(self, raw: str | None) -> datetime | None:
+        """A shown date as naive local time; "Today"/"Yesterday" against the current time."""
+        if not raw:
+            return None
+        low = raw.lower()
+        if self.now is not None and low.startswith(("today", "yesterday")):
+            day = self.now - timedelta(days=1 if low.startswith("yesterday") else 0)
+            raw = day.strftime("%Y-%m-%d") + raw.split(",", 1)[-1] if "," in raw else raw
+        return self.clock.parse(raw)
+
+
+def _date_text(node: LexborNode) -> str | None:
+    """The date a ``span.post_date`` / ``span.lastpost`` shows: its leading text, with the
+    exact date MyBB keeps in the ``title`` of a relative date; the edit note and what follows a
+    line break or a link are left out."""
+    pieces: list[str] = []
+    child = node.child
+    while child is not None:
+        if child.tag == "-text":
+            pieces.append(child.text_content or "")
+        elif child.tag == "span" and (title := clean_text(child.attributes.get("title"))):
+            if re.search(r"\d:\d", title):  # "N hours ago": the title holds date and time
+                return title
+            pieces.append(title)  # "Today": the title holds the date, the time follows
+        elif child.tag in ("br", "a") or "post_edit" in (child.attributes.get("class") or ""):
+            break
+        elif child.tag == "span":
+            pieces.append(child.text())
+        child = child.next
+    text = clean_text("".join(pieces)).strip(" ,")
+    return text or None
+
+
+def _breadcrumbs(page: _Page) -> list[Crumb]:
+    nav = page.tree.css_first("div.navigation, #navigation, div.breadcrumb")
+    if nav is None:
+        return []
+    crumbs: list[Crumb] = []
+    for node in nav.css("a[href], span.active"):
+        if _in_popup(node, nav):
+            continue
+        title = clean_text(node.text())
+        if title:
+            href = node.attributes.get("href") if node.tag == "a" else None
+            crumbs.append(Crumb(title=title, url=page.absolute(href)))
+    return crumbs
+
+
+def _in_popup(node: LexborNode, stop: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not stop and parent.tag != "body":
+        if parent.attributes.get("id") == "breadcrumb_multipage_popup":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _forum_board(crumbs: list[Crumb]) -> Board | None:
+    """The forum a page belongs to: the last breadcrumb that links a forum."""
+    for crumb in reversed(crumbs):
+        if crumb.url and url_kind(crumb.url) == "board":
+            url = listing_page_url(clean_url(crumb.url), 1)
+            return Board(external_id=_forum_id(url), title=crumb.title, url=url)
+    return None
+
+
+def _forum_id(url: str) -> str:
+    """``fid`` of a forum URL; the ``Forum-Slug`` itself for Google SEO URLs."""
+    parts = urlsplit(url)
+    fid = dict(parse_qsl(parts.query)).get("fid")
+    if fid:
+        return fid
+    m = _SEO_FORUM.search(parts.path)
+    return m.group(1) if m else parts.path.rsplit("/", 1)[-1]
+
+
+def _page_number(url: str) -> int | None:
+    parts = urlsplit(url)
+    page = dict(parse_qsl(parts.query)).get("page")
+    if page and page.isdigit():
+        return int(page)
+    m = _SEO_THREAD.search(parts.path) or _SEO_FORUM.search(parts.path)
+    return int(m.group(2)) if m and m.group(2) else None
+
+
+def _pager(page: _Page) -> PageInfo:
+    """From the page's own pager (never the forum pager of the breadcrumb popup)."""
+    info = PageInfo(number=_page_number(page.url) or 1)
+    pager = next((p for p in page.tree.css("div.pagination")
+                  if p.attributes.get("id") != "breadcrumb_multipage_popup"
+                  and "pagination_breadcrumb" not in (p.attributes.get("class") or "")), None)
+    if pager is None:
+        info.count = 1 if info.number == 1 else None
+        return info
+    numbers: list[int] = []
+    for node in pager.css("span.pages, span.pagination_current, a[href]"):
+        classes = node.attributes.get("class") or ""
+        text = clean_text(node.text())
+        if "pages" in classes.split() and (m := _PAGES.search(text)):
+            numbers.append(int(m.group(1)))
+        elif "pagination_current" in classes and text.isdigit():
+            info.number = int(text)
+            numbers.append(info.number)
+        elif "pagination_next" in classes:
+            info.next_url = page.absolute(node.attributes.get("href"))
+        elif "pagination_previous" in classes:
+            info.prev_url = page.absolute(node.attributes.get("href"))
+        elif text.isdigit():
+            numbers.append(int(text))
+    info.count = max(numbers) if numbers else (info.number if info.next_url is None else None)
+    return info
+
+
+# --- thread pages --------------------------------------------------------------------------------
+
+
+def _post_roots(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
+    """(pid, element) of every post, in page order, each pid once."""
+    found: list[tuple[str, LexborNode]] = []
+    seen: set[str] = set()
+    for node in tree.css(_POSTS):
+        m = _POST_ROOT_ID.fullmatch(node.attributes.get("id") or "")
+        if m and m.group(1) not in seen:
+            seen.add(m.group(1))
+            found.append((m.group(1), node))
+    return found
+
+
+@dataclass
+class _Draft:
+    post: Post
+    posted_raw: str | None = None
+    edited_raw: str | None = None
+
+
+def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
+    """One thread page: posts, thread, breadcrumbs, pager."""
+    _require_mybb(tree, url, "posts")
+    roots = _post_roots(tree)
+    if not roots:
+        raise _wall(tree, "posts", "thread page")
+    page = _Page(tree, url, tz)
+    drafts = [_read_post(pid, element, page) for pid, element in roots]
+    page.settle([d.posted_raw for d in drafts if d.posted_raw])
+    for draft in drafts:
+        draft.post.posted_at = page.clock.iso(page.local(draft.posted_raw))
+        draft.post.edited_at = page.clock.iso(page.local(draft.edited_raw))
+    if not any(d.post.body_html for d in drafts):
+        raise ParseError(f"posts without bodies (no div.post_body#pid_N) on a MyBB thread page: "
+                         f"{page_title(tree)}")
+    tid = _thread_number(page, drafts)
+    crumbs = _breadcrumbs(page)
+    info = _pager(page)
+    thread_url = _thread_url(url, tid)
+    active = crumbs[-1].title if crumbs and crumbs[-1].url is None else None
+    thread = Thread(
+        external_id=tid,
+        title=active or _thead_title(tree) or page_title(tree),
+        url=thread_url,
+        board=_forum_board(crumbs),
+        breadcrumbs=crumbs,
+    )
+    used = any(d.posted_raw or d.edited_raw for d in drafts)
+    return ThreadPage(
+        platform=NAME,
+        url=url,
+        thread=thread,
+        canonical_url=thread_page_url(thread_url, info.number),
+        page=info,
+        posts=[d.post for d in drafts],
+        warnings=page.clock.finish(used),
+    )
+
+
+_TID_SOURCES = (
+    "input[name='tid'], a[href*='newreply.php?tid='], a[href*='printthread.php?tid='], "
+    "a[href*='sendthread.php?tid=']"
+)
+_TID = re.compile(r"tid=(\d+)")
+
+
+def _thread_number(page: _Page, drafts: list[_Draft]) -> str:
+    """The numeric ``tid``: from the URL, else the page's reply/print links or form."""
+    if tid := thread_id(page.url):
+        return tid
+    for node in page.tree.css(_TID_SOURCES):
+        value = node.attributes.get("value") if node.tag == "input" else None
+        m = _TID.search(node.attributes.get("href") or "")
+        if value and value.isdigit():
+            return value
+        if m:
+            return m.group(1)
+    for draft in drafts:
+        if draft.post.url and (tid := thread_id(draft.post.url)):
+            return tid
+    raise ParseError(f"no thread id (tid) on a MyBB thread page: {page_title(page.tree)}")
+
+
+def _thread_url(url: str, tid: str) -> str:
+    """Page 1 of the thread, in the URL's own style."""
+    parts = urlsplit(url)
+    if thread_id(url) == tid or _GOOGLE_THREAD.search(parts.path):
+        return thread_page_url(url, 1)
+    return urljoin(url, f"showthread.php?tid={tid}")
+
+
+def _thead_title(tree: LexborHTMLParser) -> str | None:
+    head = tree.css_first("td.thead > div > strong, td.thead > strong")
+    return (clean_text(head.text()) or None) if head is not None else None
+
+
+def _read_post(pid: str, element: LexborNode, page: _Page) -> _Draft:
+    post = Post(external_id=pid)
+    draft = _Draft(post=post)
+    body: LexborNode | None = None
+    author_link: LexborNode | None = None
+    name_node: LexborNode | None = None
+    user_href: str | None = None
+    for node in element.css(_PARTS):
+        classes = (node.attributes.get("class") or "").split()
+        if node.tag == "a":
+            href = node.attributes.get("href") or ""
+            if body is None and user_href is None and _USER_ID.search(href):
+                user_href = href
+            if post.position is None and (m := _POSITION.fullmatch(clean_text(node.text()))):
+                post.position = int(m.group(1))
+                post.url = page.absolute(href)
+        elif "largetext" in classes and name_node is None:
+            name_node = node
+            author_link = first(node, ("a",), "href")
+        elif "post_date" in classes and draft.posted_raw is None:
+            draft.posted_raw = _date_text(node)
+        elif "edited_post" in classes:
+            m = _EDITED.search(clean_text(node.text()))
+            draft.edited_raw = m.group(1) if m else None
+        elif "post_body" in classes and node.attributes.get("id") == f"pid_{pid}":
+            body = node
+        elif "signature" in classes and body is not None and post.signature is None:
+            post.signature = _signature(node)
+    post.posted_at_raw = draft.posted_raw
+    post.author = _author(name_node, author_link, user_href, page)
+    if body is not None:
+        _fill_body(post, body)
+    return draft
+
+
+def _author(
+    name_node: LexborNode | None, link: LexborNode | None, user_href: str | None, page: _Page
+) -> Author:
+    """Name (link text, uncut), id (profile URL, else the post's first ``uid=`` link), rank."""
+    shown = link if link is not None else name_node
+    name = clean_text(shown.text()) if shown is not None else ""
+    href = link.attributes.get("href") if link is not None else None
+    m = _USER_ID.search(href or "") or _USER_ID.search(user_href or "")
+    return Author(
+        name=name or None,
+        external_id=m.group(1) if m else None,
+        url=page.absolute(href),
+        rank=_rank(name_node),
+    )
+
+
+def _rank(name_node: LexborNode | None) -> str | None:
+    """The user title: the first line of the ``span.smalltext`` that follows the name."""
+    block = name_node.parent.parent if name_node is not None and name_node.parent else None
+    if block is None:
+        return None
+    for node in block.traverse():
+        classes = (node.attributes.get("class") or "").split()
+        if node.tag == "span" and ("postbit_usertitle" in classes or "smalltext" in classes):
+            lines = [line for line in html_text(node.inner_html).split("\n") if line.strip()]
+            if lines:
+                return lines[0]
+    return None
+
+
+def _signature(node: LexborNode) -> str | None:
+    """The signature's text; themes that leave ``div.signature`` empty as a separator hold it in
+    the next element."""
+    text = html_text(node.inner_html)
+    if not text:
+        sibling = node.next
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.next
+        if sibling is not None and sibling.tag == "div":
+            text = html_text(sibling.inner_html)
+    return text or None
+
+
+_EMPTY_FLOAT = re.compile(r"^\s*<div class=\"float_right\">\s*</div>")
+
+
+def _fill_body(post: Post, body: LexborNode) -> None:
+    """Body HTML and text (the signature is outside ``div.post_body``), quotes with author,
+    depth and quoted post."""
+    html = _EMPTY_FLOAT.sub("", body.inner_html or "").strip()
+    post.body_html = html
+    if "<blockquote" not in html:
+        post.body_text = html_text(html)
+        return
+    post.body_text, texts = html_text_with_quotes(html)
+    for quote_node, (depth, text) in zip(body.css("blockquote"), texts, strict=False):
+        post.quotes.append(_quote(quote_node, depth, text))
+
+
+def _quote(node: LexborNode, depth: int, text: str) -> Quote:
+    cite = node.css_first("cite")
+    quote = Quote(depth=depth, text=text)
+    if cite is None or cite.parent is None or cite.parent.mem_id != node.mem_id:
+        return quote
+    shown = clean_text(cite.text())
+    quote.text = text.removeprefix(shown).strip() if text.startswith(shown) else text
+    own = shown
+    date = first(cite, ("span",))
+    if date is not None:
+        own = own.replace(clean_text(date.text()), "", 1)
+    quote.author_name = wrote_header(own.strip())
+    link = first(cite, ("a",), "href")
+    m = _PID.search(link.attributes.get("href") or "") if link is not None else None
+    quote.post_external_id = m.group(1) if m else None
+    return quote
+
+
+# --- listing pages -------------------------------------------------------------------------------
+
+
+def _listing_kind(tree: LexborHTMLParser, url: str) -> str:
+    kind = url_kind(url)
+    if kind == "board" and tree.css_first("span[id^='tid_']") is None and tree.css_first(
+        "a[href*='forumdisplay.php?fid='], a[href*='forum-'], a[href*='Forum-']"
+    ) is not None and tree.css_first("td.forumdisplay_regular, td.forumdisplay_sticky") is None:
+        return "category"
+    return kind or "community"
+
+
+def _forum_kind(url: str) -> str | None:
+    return "board" if url_kind(url) == "board" else None
+
+
+def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ListingPage:
+    """The forum index, a category, or a forum's thread list (with its sub-forums)."""
+    _require_mybb(tree, url, "threads")
+    page = _Page(tree, url, tz)
+    kind = _listing_kind(tree, url)
+    rows = [_row(span, page) for span in tree.css("span[id^='tid_']")]
+    rows = [r for r in rows if r[0].external_id]
+    forums = _forums(page, kind)
+    if not rows and not forums:
+        raise _wall(tree, "threads", "forum page")
+    if kind == "board" and not rows and _error_message(tree):
+        raise _wall(tree, "threads", "forum page")
+    page.settle([raw for _, raw in rows if raw])
+    for thread, raw in rows:
+        thread.last_post_at = page.clock.iso(page.local(raw))
+    crumbs = _breadcrumbs(page)
+    own = _own_board(page, crumbs) if kind != "community" else None
+    return ListingPage(
+        platform=NAME,
+        url=url,
+        kind=kind,
+        canonical_url=listing_page_url(url, _pager(page).number) if own else None,
+        board=own,
+        breadcrumbs=crumbs,
+        page=_pager(page),
+        threads=[t for t, _ in rows],
+        boards=[b for b in forums if not own or b.url != own.url],
+        warnings=page.clock.finish(any(raw for _, raw in rows)),
+    )
+
+
+def _own_board(page: _Page, crumbs: list[Crumb]) -> Board:
+    url = listing_page_url(clean_url(page.url), 1)
+    title = crumbs[-1].title if crumbs else page_title(page.tree)
+    return Board(external_id=_forum_id(url), title=title, url=url)
+
+
+def _forums(page: _Page, kind: str) -> list[Board]:
+    """Every forum linked anywhere on the page (forum rows, sub-forum lists, breadcrumbs), but
+    not the page's own forum at another page number."""
+    found = links_by_kind(page.tree, page.urls, _forum_kind, clean_url).get("board", [])
+    boards: list[Board] = []
+    seen: set[str] = set()
+    own = _forum_id(page.url) if kind != "community" else None
+    for url, title in found:
+        fid = _forum_id(url)
+        if fid in seen or fid == own or not title:
+            continue
+        seen.add(fid)
+        boards.append(Board(external_id=fid, title=title, url=listing_page_url(url, 1)))
+    return boards
+
+
+def _row(span: LexborNode, page: _Page) -> tuple[ListingThread, str | None]:
+    """One thread row (the ``tr`` around ``span#tid_T``), with its last-post date text."""
+    tid = (span.attributes.get("id") or "").removeprefix("tid_")
+    link = first(span, ("a",), "href")
+    href = page.absolute(link.attributes.get("href")) if link is not None else None
+    row = span.parent
+    while row is not None and row.tag not in ("tr", "body"):
+        row = row.parent
+    thread = ListingThread(
+        external_id=tid if tid.isdigit() else "",
+        title=(clean_text(link.text()) or None) if link is not None else None,
+        url=thread_page_url(clean_url(href), 1) if href else None,
+    )
+    raw = None
+    if row is not None and row.tag == "tr":
+        raw = _row_cells(row, thread, page)
+    thread.last_post_at_raw = raw
+    return thread, raw
+
+
+def _row_cells(row: LexborNode, thread: ListingThread, page: _Page) -> str | None:
+    """Replies (the "who posted" link), views (the next cell), starter, last-post date."""
+    raw = None
+    cells = [c for c in row.iter() if c.tag == "td"]
+    for index, cell in enumerate(cells):
+        for node in cell.css("a[href*='whoposted'], span.lastpost, .author a[href]"):
+            classes = node.attributes.get("class") or ""
+            if "lastpost" in classes:
+                raw = _date_text(node)
+            elif "whoposted" in (node.attributes.get("href") or ""):
+                thread.reply_count = parse_count(node.text())
+                if index + 1 < len(cells):
+                    thread.views = parse_count(cells[index + 1].text())
+            elif thread.author is None:
+                href = node.attributes.get("href")
+                m = _USER_ID.search(href or "")
+                thread.author = Author(name=clean_text(node.text()) or None,
+                                       external_id=m.group(1) if m else None,
+                                       url=page.absolute(href))
+    return raw
