@@ -193,7 +193,7 @@ def _require_mybb(tree: LexborHTMLParser, url: str, what: str) -> None:
 def _error_message(tree: LexborHTMLParser) -> str | None:
     """The text of MyBB's error box (``error`` / ``error_nopermission`` templates), if any."""
     for node in tree.css(_ERROR_BOX):
-        text = clean_text(node.text())
+        text = " ".join(html_text(node.html).split())
         low = text.lower()
         if any(k in low for k in _NOT_FOUND + _NO_PERMISSION):
             return text[:300]
@@ -206,6 +206,8 @@ def _wall(tree: LexborHTMLParser, what: str, where: str) -> ParseError:
     if message is not None:
         if any(k in message.lower() for k in _NOT_FOUND):
             return NotForumPage(f"not found: {message}")
+        if tree.css_first("form[action*='member.php'] input[name='password']") is not None:
+            return BlockedPage(f"login wall: no permission as a guest: {message}")
         return BlockedPage(f"no permission: {message}")
     if reason := blocked_reason(tree, what, login=False):
         return BlockedPage(reason)
@@ -281,6 +283,17 @@ def _date_text(node: LexborNode) -> str | None:
         child = child.next
     text = clean_text("".join(pieces)).strip(" ,")
     return text or None
+
+
+def _exact_text(node: LexborNode) -> str:
+    """A node's text with each relative date ("25 minutes ago", "Today") replaced by the exact
+    date its ``title`` holds."""
+    text = clean_text(node.text())
+    for span in node.css("span[title]"):
+        title = clean_text(span.attributes.get("title"))
+        if title:
+            text = text.replace(clean_text(span.text()), title, 1)
+    return text
 
 
 def _breadcrumbs(page: _Page) -> list[Crumb]:
@@ -483,7 +496,7 @@ def _read_post(pid: str, element: LexborNode, page: _Page) -> _Draft:
         elif "post_date" in classes and draft.posted_raw is None:
             draft.posted_raw = _date_text(node)
         elif "edited_post" in classes:
-            m = _EDITED.search(clean_text(node.text()))
+            m = _EDITED.search(_exact_text(node))
             draft.edited_raw = m.group(1) if m else None
         elif "post_body" in classes and node.attributes.get("id") == f"pid_{pid}":
             body = node
@@ -662,16 +675,19 @@ def _row(span: LexborNode, page: _Page) -> tuple[ListingThread, str | None]:
     return thread, raw
 
 
+_ROW_PARTS = "a[href*='whoposted'], a[href*='whoPosted'], span.lastpost, .author a[href]"
+
+
 def _row_cells(row: LexborNode, thread: ListingThread, page: _Page) -> str | None:
     """Replies (the "who posted" link), views (the next cell), starter, last-post date."""
     raw = None
     cells = [c for c in row.iter() if c.tag == "td"]
     for index, cell in enumerate(cells):
-        for node in cell.css("a[href*='whoposted'], span.lastpost, .author a[href]"):
+        for node in cell.css(_ROW_PARTS):
             classes = node.attributes.get("class") or ""
             if "lastpost" in classes:
                 raw = _date_text(node)
-            elif "whoposted" in (node.attributes.get("href") or ""):
+            elif "whoposted" in (node.attributes.get("href") or "").lower():
                 thread.reply_count = parse_count(node.text())
                 if index + 1 < len(cells):
                     thread.views = parse_count(cells[index + 1].text())
