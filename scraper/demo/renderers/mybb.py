@@ -82,7 +82,7 @@ def _layout(community: Community, title: str, crumbs: list[tuple[str, str | None
         f'<span class="nav_bit"><a href="{url}">{_e(name)}</a></span>'
         '<span class="nav_sep">&rsaquo;</span>\n' if url else
         f'<br /><span class="active">{_e(name)}</span>\n'
-        for name, url in [("", None)][:0] + [(community.title, "index.php"), *crumbs]
+        for name, url in [(community.title, "index.php"), *crumbs]
     )
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xml:lang="en" lang="en" xmlns="http://www.w3.org/1999/xhtml">
@@ -95,7 +95,8 @@ def _layout(community: Community, title: str, crumbs: list[tuple[str, str | None
 <body>
 <div id="container">
 <div id="header"><div id="panel"><div class="upper"><div class="wrapper">
-<span class="welcome">Hello There, Guest! <a href="member.php?action=login" class="login">Login</a></span>
+<span class="welcome">Hello There, Guest!
+<a href="member.php?action=login" class="login">Login</a></span>
 <div class="modal" id="quick_login" style="display: none;"><form method="post" action="member.php">
 <input name="quick_username" type="text" class="textbox" />
 <input name="quick_password" type="password" class="textbox" /></form></div>
@@ -108,7 +109,8 @@ def _layout(community: Community, title: str, crumbs: list[tuple[str, str | None
 </div></div>
 <div id="footer"><div class="lower"><div class="wrapper">
 <span id="current_time"><strong>Current time:</strong> {_date(community.clock)}</span>
-<span id="copyright">Powered By <a href="https://mybb.com" target="_blank">MyBB</a>, &copy; 2002-2025 <a href="https://mybb.com" target="_blank">MyBB Group</a>.</span>
+<span id="copyright">Powered By <a href="https://mybb.com" target="_blank">MyBB</a>,
+&copy; 2002-2025 <a href="https://mybb.com" target="_blank">MyBB Group</a>.</span>
 </div></div></div>
 </div>
 </body>
@@ -187,12 +189,16 @@ def _thread_row(thread: Thread) -> str:
     cls = "trow1 forumdisplay_regular"
     first, last = thread.posts[0], thread.last_post
     return f"""<tr class="inline_row">
-<td class="{cls}"><span class=" subject_old" id="tid_{thread.uid}"><a href="showthread.php?tid={thread.uid}">{_e(thread.subject)}</a></span>
+<td class="{cls}"><span class=" subject_old" id="tid_{thread.uid}">
+<a href="showthread.php?tid={thread.uid}">{_e(thread.subject)}</a></span>
 <div class="author smalltext">{_user_link(first)}</div></td>
-<td class="{cls}" align="center"><a href="misc.php?action=whoposted&amp;tid={thread.uid}">{thread.reply_count}</a></td>
+<td class="{cls}" align="center">
+<a href="misc.php?action=whoposted&amp;tid={thread.uid}">{thread.reply_count}</a></td>
 <td class="{cls}" align="center">{thread.views}</td>
-<td class="{cls}" style="white-space: nowrap; text-align: right;"><span class="lastpost smalltext">{_date(last.posted_at)}<br />
-<a href="showthread.php?tid={thread.uid}&amp;action=lastpost">Last Post</a>: {_user_link(last)}</span></td>
+<td class="{cls}" style="white-space: nowrap; text-align: right;">
+<span class="lastpost smalltext">{_date(last.posted_at)}<br />
+<a href="showthread.php?tid={thread.uid}&amp;action=lastpost">Last Post</a>:
+{_user_link(last)}</span></td>
 </tr>
 """
 
@@ -242,9 +248,11 @@ def _post(thread: Thread, post: Post, position: int) -> str:
 <div class="post_content">
 <div class="post_head">
 <div class="float_right" style="vertical-align: top">
-<strong><a href="showthread.php?tid={thread.uid}&amp;pid={post.uid}#pid{post.uid}">#{position}</a></strong>
+<strong><a href="showthread.php?tid={thread.uid}&amp;pid={post.uid}#pid{post.uid}">
+#{position}</a></strong>
 </div>
-<span class="post_date">{_date(post.posted_at)} <span class="post_edit" id="edited_by_{post.uid}">{edited}</span></span>
+<span class="post_date">{_date(post.posted_at)}
+<span class="post_edit" id="edited_by_{post.uid}">{edited}</span></span>
 </div>
 <div class="post_body scaleimages" id="pid_{post.uid}">
 <div class="float_right"></div>
@@ -266,9 +274,12 @@ def _quote(quote: Quote) -> str:
 
 def _no_permission(community: Community) -> str:
     content = """<form action="member.php" method="post">
-<table class="tborder"><tr><td class="thead"><span class="smalltext"><strong>You are either not logged in or do not have permission to view this page.</strong></span></td></tr>
-<tr><td class="trow1">You are not logged in or registered. Please use the form at the bottom of this page to login.</td></tr>
-<tr><td class="trow2"><input type="text" name="username" /><input type="password" name="password" /></td></tr>
+<table class="tborder"><tr><td class="thead"><span class="smalltext"><strong>
+You are either not logged in or do not have permission to view this page.</strong></span></td></tr>
+<tr><td class="trow1">You are not logged in or registered.
+Please use the form at the bottom of this page to login.</td></tr>
+<tr><td class="trow2"><input type="text" name="username" />
+<input type="password" name="password" /></td></tr>
 </table></form>"""
     return _layout(community, community.title, [("Error", None)], content)
 
