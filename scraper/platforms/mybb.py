@@ -63,10 +63,11 @@ _PAGES = re.compile(r"\((\d+)\)")
 _SESSION = SESSION_PARAMS | {"my_post_key"}
 
 _POSTS = "div.post[id^='post_'], table[id^='post_']"
-_PARTS = (
-    "span.largetext, span.post_date, div.post_body, div.signature, span.edited_post, "
-    "div.post_head a[href], a.posturl, strong > a[href*='pid'], a[href*='uid=']"
-)
+# The parts of a post, by class alone (what costs least to match), found with the post roots in
+# one query: div.post roots first, table roots (1.6-style themes) when there are none.
+_PARTS = ".largetext, .post_date, .post_body, .signature, .edited_post, .post_head, " \
+    ".author_statistics"
+_POSTS_AND_PARTS = (f".post, {_PARTS}", f"table[id^='post_'], {_PARTS}")
 _FORUM_SCRIPT = "forumdisplay.php"
 _ERROR_BOX = "table.tborder td.trow1, div.error, div.red_alert"
 _NOT_FOUND = ("does not exist", "invalid thread", "invalid forum", "no longer exists")
@@ -168,7 +169,7 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
 
 def page_kind(tree: LexborHTMLParser, url: str) -> str:
     """"thread" for a page with posts (or a wall at a thread URL), else the listing kind."""
-    if url_kind(url) == "thread" or _post_roots(tree):
+    if url_kind(url) == "thread" or tree.css_first(_POSTS) is not None:
         return "thread"
     return _listing_kind(tree, url)
 
@@ -177,7 +178,7 @@ def parse_page(
     tree: LexborHTMLParser, url: str, *, tz: str | None = None
 ) -> ThreadPage | ListingPage:
     """A thread page or a listing; walls raise ``BlockedPage``, missing topics ``NotForumPage``."""
-    if url_kind(url) == "thread" or _post_roots(tree):
+    if url_kind(url) == "thread" or tree.css_first(_POSTS) is not None:
         return parse_thread(tree, url, tz=tz)
     return parse_listing(tree, url, tz=tz)
 
@@ -232,25 +233,30 @@ class _Page:
     urls: Urls = field(init=False)
     clock: Clock = field(init=False)
     now: datetime | None = field(init=False, default=None)
+    _now_text: str = field(init=False, default="", repr=False)
+    _directory: str = field(init=False, default="", repr=False)
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
+        path = urlsplit(self.url).path
+        self._directory = self.urls.origin + path[: path.rfind("/") + 1] if path else ""
         self.clock = Clock(tz=self.tz)
         current = self.tree.css_first("#current_time")
-        if current is not None:
-            text = clean_text(current.text()).split(":", 1)[-1]
-            self.now = parse_local(text)
+        self._now_text = clean_text(current.text()).split(":", 1)[-1] if current else ""
+        self.now = parse_local(self._now_text)
 
     def absolute(self, href: str | None) -> str | None:
+        """``href`` made absolute; a bare relative one ("showthread.php?…", "Thread-…", the
+        most common kind on MyBB) cheaply against the page's directory."""
+        if href and href[0] not in "/?#." and ":" not in href.split("?", 1)[0]:
+            return self._directory + href
         return self.urls.absolute(href)
 
     def settle(self, raws: list[str]) -> None:
         """Day or month first from the dates shown; "now" re-read in that order."""
         self.clock.order = infer_order(raws)
-        current = self.tree.css_first("#current_time")
-        if current is not None and self.clock.order:
-            self.now = parse_local(clean_text(current.text()).split(":", 1)[-1],
-                                   order=self.clock.order)
+        if self._now_text and self.clock.order:
+            self.now = parse_local(self._now_text, order=self.clock.order)
 
     def local(self, raw: str | None) -> datetime | None:
         """A shown date as naive local time; "Today"/"Yesterday" against the current time."""
@@ -379,16 +385,39 @@ def _pager(page: _Page) -> PageInfo:
 # --- thread pages --------------------------------------------------------------------------------
 
 
-def _post_roots(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """(pid, element) of every post, in page order, each pid once."""
-    found: list[tuple[str, LexborNode]] = []
+def _posts(tree: LexborHTMLParser) -> list[tuple[str, LexborNode, list[LexborNode]]]:
+    """(pid, element, parts) of every post in page order, each pid once: one query for the
+    post roots and their parts together, each part going to the root before it (a part after
+    the last post's end is dropped)."""
+    found: list[tuple[str, LexborNode, list[LexborNode]]] = []
     seen: set[str] = set()
-    for node in tree.css(_POSTS):
-        m = _POST_ROOT_ID.fullmatch(node.attributes.get("id") or "")
-        if m and m.group(1) not in seen:
-            seen.add(m.group(1))
-            found.append((m.group(1), node))
+    parts: list[LexborNode] | None = None
+    nodes = tree.css(_POSTS_AND_PARTS[0])
+    if not any((n.id or "").startswith("post_") for n in nodes):
+        nodes = tree.css(_POSTS_AND_PARTS[1])
+    for node in nodes:
+        ident = node.id
+        if ident and ident.startswith("post_") and (m := _POST_ROOT_ID.fullmatch(ident)):
+            parts = None
+            if m.group(1) not in seen:
+                seen.add(m.group(1))
+                parts = []
+                found.append((m.group(1), node, parts))
+        elif parts is not None:
+            parts.append(node)
+    if found:
+        last = found[-1]
+        last[2][:] = [n for n in last[2] if _inside(n, last[1])]
     return found
+
+
+def _inside(node: LexborNode, root: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == root.mem_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 @dataclass
@@ -401,11 +430,11 @@ class _Draft:
 def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
     """One thread page: posts, thread, breadcrumbs, pager."""
     _require_mybb(tree, url, "posts")
-    roots = _post_roots(tree)
+    roots = _posts(tree)
     if not roots:
         raise _wall(tree, "posts", "thread page")
     page = _Page(tree, url, tz)
-    drafts = [_read_post(pid, element, page) for pid, element in roots]
+    drafts = [_read_post(pid, parts, page) for pid, _, parts in roots]
     page.settle([d.posted_raw for d in drafts if d.posted_raw])
     for draft in drafts:
         draft.post.posted_at = page.clock.iso(page.local(draft.posted_raw))
@@ -437,23 +466,15 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     )
 
 
-_TID_SOURCES = (
-    "input[name='tid'], a[href*='newreply.php?tid='], a[href*='printthread.php?tid='], "
-    "a[href*='sendthread.php?tid=']"
-)
-_TID = re.compile(r"tid=(\d+)")
+_TID = re.compile(r"(?:newreply|printthread|sendthread)\.php\?tid=(\d+)")
 
 
 def _thread_number(page: _Page, drafts: list[_Draft]) -> str:
     """The numeric ``tid``: from the URL, else the page's reply/print links or form."""
     if tid := thread_id(page.url):
         return tid
-    for node in page.tree.css(_TID_SOURCES):
-        value = node.attributes.get("value") if node.tag == "input" else None
-        m = _TID.search(node.attributes.get("href") or "")
-        if value and value.isdigit():
-            return value
-        if m:
+    for node in page.tree.css("a[href*='tid=']"):
+        if m := _TID.search(node.attributes.get("href") or ""):
             return m.group(1)
     for draft in drafts:
         if draft.post.url and (tid := thread_id(draft.post.url)):
@@ -474,22 +495,19 @@ def _thead_title(tree: LexborHTMLParser) -> str | None:
     return (clean_text(head.text()) or None) if head is not None else None
 
 
-def _read_post(pid: str, element: LexborNode, page: _Page) -> _Draft:
+def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
     post = Post(external_id=pid)
     draft = _Draft(post=post)
     body: LexborNode | None = None
     author_link: LexborNode | None = None
     name_node: LexborNode | None = None
     user_href: str | None = None
-    for node in element.css(_PARTS):
+    for node in parts:
         classes = (node.attributes.get("class") or "").split()
-        if node.tag == "a":
-            href = node.attributes.get("href") or ""
-            if body is None and user_href is None and _USER_ID.search(href):
-                user_href = href
-            if post.position is None and (m := _POSITION.fullmatch(clean_text(node.text()))):
-                post.position = int(m.group(1))
-                post.url = page.absolute(href)
+        if "post_head" in classes and post.position is None:
+            _position(post, node, page)
+        elif "author_statistics" in classes and user_href is None:
+            user_href = next((h for h in _hrefs(node) if _USER_ID.search(h)), None)
         elif "largetext" in classes and name_node is None:
             name_node = node
             author_link = first(node, ("a",), "href")
@@ -507,6 +525,19 @@ def _read_post(pid: str, element: LexborNode, page: _Page) -> _Draft:
     if body is not None:
         _fill_body(post, body)
     return draft
+
+
+def _hrefs(node: LexborNode) -> list[str]:
+    return [a.attributes.get("href") or "" for a in node.traverse() if a.tag == "a"]
+
+
+def _position(post: Post, head: LexborNode, page: _Page) -> None:
+    """Position and permalink from the "#N" link of the post head."""
+    for link in head.traverse():
+        if link.tag == "a" and (m := _POSITION.fullmatch(clean_text(link.text()))):
+            post.position = int(m.group(1))
+            post.url = page.absolute(link.attributes.get("href"))
+            return
 
 
 def _author(
@@ -533,9 +564,17 @@ def _rank(name_node: LexborNode | None) -> str | None:
     for node in block.traverse():
         classes = (node.attributes.get("class") or "").split()
         if node.tag == "span" and ("postbit_usertitle" in classes or "smalltext" in classes):
-            lines = [line for line in html_text(node.inner_html).split("\n") if line.strip()]
-            if lines:
-                return lines[0]
+            return _first_line(node)
+    return None
+
+
+def _first_line(node: LexborNode) -> str | None:
+    """The first non-blank text of ``node`` up to a line break."""
+    for child in node.traverse(include_text=True):
+        if child.tag == "br" and child is not node:
+            return None
+        if child.tag == "-text" and (text := clean_text(child.text_content)):
+            return text
     return None
 
 
