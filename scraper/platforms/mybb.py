@@ -501,13 +501,13 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
     body: LexborNode | None = None
     author_link: LexborNode | None = None
     name_node: LexborNode | None = None
-    user_href: str | None = None
+    stats: LexborNode | None = None
     for node in parts:
         classes = (node.attributes.get("class") or "").split()
         if "post_head" in classes and post.position is None:
             _position(post, node, page)
-        elif "author_statistics" in classes and user_href is None:
-            user_href = next((h for h in _hrefs(node) if _USER_ID.search(h)), None)
+        elif "author_statistics" in classes and stats is None:
+            stats = node
         elif "largetext" in classes and name_node is None:
             name_node = node
             author_link = first(node, ("a",), "href")
@@ -521,14 +521,10 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
         elif "signature" in classes and body is not None and post.signature is None:
             post.signature = _signature(node)
     post.posted_at_raw = draft.posted_raw
-    post.author = _author(name_node, author_link, user_href, page)
+    post.author = _author(name_node, author_link, stats, page)
     if body is not None:
         _fill_body(post, body)
     return draft
-
-
-def _hrefs(node: LexborNode) -> list[str]:
-    return [a.attributes.get("href") or "" for a in node.traverse() if a.tag == "a"]
 
 
 def _position(post: Post, head: LexborNode, page: _Page) -> None:
@@ -541,13 +537,17 @@ def _position(post: Post, head: LexborNode, page: _Page) -> None:
 
 
 def _author(
-    name_node: LexborNode | None, link: LexborNode | None, user_href: str | None, page: _Page
+    name_node: LexborNode | None, link: LexborNode | None, stats: LexborNode | None, page: _Page
 ) -> Author:
-    """Name (link text, uncut), id (profile URL, else the post's first ``uid=`` link), rank."""
+    """Name (link text, uncut), id (profile URL, else a ``uid=`` link of the author's
+    statistics, as "User-Name" profile URLs carry none), rank."""
     shown = link if link is not None else name_node
     name = clean_text(shown.text()) if shown is not None else ""
     href = link.attributes.get("href") if link is not None else None
-    m = _USER_ID.search(href or "") or _USER_ID.search(user_href or "")
+    m = _USER_ID.search(href or "")
+    if m is None and link is not None and stats is not None:
+        m = next((m for a in stats.traverse() if a.tag == "a"
+                  if (m := _USER_ID.search(a.attributes.get("href") or ""))), None)
     return Author(
         name=name or None,
         external_id=m.group(1) if m else None,
@@ -557,14 +557,18 @@ def _author(
 
 
 def _rank(name_node: LexborNode | None) -> str | None:
-    """The user title: the first line of the ``span.smalltext`` that follows the name."""
-    block = name_node.parent.parent if name_node is not None and name_node.parent else None
-    if block is None:
-        return None
-    for node in block.traverse():
-        classes = (node.attributes.get("class") or "").split()
-        if node.tag == "span" and ("postbit_usertitle" in classes or "smalltext" in classes):
-            return _first_line(node)
+    """The user title: the first line of the ``span.smalltext`` that follows the name (and its
+    ``strong`` wrapper), a few siblings on at most."""
+    holder = name_node.parent if name_node is not None else None
+    node = holder.next if holder is not None and holder.tag == "strong" else (
+        name_node.next if name_node is not None else None)
+    elements = 0
+    while node is not None and elements < 6:
+        if node.is_element_node:
+            if node.tag == "span" and "smalltext" in (node.attributes.get("class") or ""):
+                return _first_line(node)
+            elements += 1
+        node = node.next
     return None
 
 
@@ -608,19 +612,26 @@ def _fill_body(post: Post, body: LexborNode) -> None:
 
 
 def _quote(node: LexborNode, depth: int, text: str) -> Quote:
-    cite = node.css_first("cite")
+    """A ``blockquote.mycode_quote``: its ``cite`` holds " (date)" in a span, "X Wrote:" and a
+    link to the quoted post; an unattributed quote's ``cite`` says "Quote:"."""
     quote = Quote(depth=depth, text=text)
-    if cite is None or cite.parent is None or cite.parent.mem_id != node.mem_id:
+    cite = node.child
+    while cite is not None and cite.tag == "-text":
+        cite = cite.next
+    if cite is None or cite.tag != "cite":
         return quote
-    shown = clean_text(cite.text())
+    own, date, href = [], "", ""
+    for child in cite.iter(include_text=True):
+        if child.tag == "span" and not date:
+            date = child.text()
+        elif child.tag == "a":
+            href = child.attributes.get("href") or ""
+        else:
+            own.append(child.text())
+    shown = clean_text(date + "".join(own))
     quote.text = text.removeprefix(shown).strip() if text.startswith(shown) else text
-    own = shown
-    date = first(cite, ("span",))
-    if date is not None:
-        own = own.replace(clean_text(date.text()), "", 1)
-    quote.author_name = wrote_header(own.strip())
-    link = first(cite, ("a",), "href")
-    m = _PID.search(link.attributes.get("href") or "") if link is not None else None
+    quote.author_name = wrote_header(clean_text("".join(own)))
+    m = _PID.search(href) if href else None
     quote.post_external_id = m.group(1) if m else None
     return quote
 
