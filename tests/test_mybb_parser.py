@@ -46,6 +46,7 @@ def test_thread_facts(name: str) -> None:
     posts = page.posts
     assert [p.external_id for p in posts] == fact["uids"]
     assert [p.position for p in posts] == fact["positions"]
+    assert [p.title for p in posts] == fact["titles"]
     assert [p.author.name for p in posts] == fact["authors"]
     assert [p.author.external_id for p in posts] == fact["author_ids"]
     assert [p.author.rank for p in posts] == fact["ranks"]
@@ -88,6 +89,7 @@ def test_listing_facts(name: str) -> None:
     assert isinstance(page, ListingPage)
     assert page.kind == MANIFEST[name]["kind"]
     assert [b.external_id for b in page.boards] == fact["board_ids"]
+    assert [c.external_id for c in page.categories] == fact["category_ids"]
     rows = [[t.external_id, t.title, t.reply_count, t.views, t.last_post_at_raw]
             for t in page.threads]
     assert rows == fact["threads"]

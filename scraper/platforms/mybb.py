@@ -3,8 +3,9 @@ thread pages, forum index, sub-forums and thread lists, walls.
 
 Stock URLs (``showthread.php?tid=T&page=N``, ``forumdisplay.php?fid=F``), the built-in SEO
 URLs (``thread-T-page-N.html``, ``forum-F.html``) and "Google SEO" URLs (``Thread-Slug?page=N``,
-``Forum-Slug``) are all understood. A thread page is read with one query for the posts and one
-per post for its parts, told apart by class. MyBB pages state no time zone: shown dates are
+``Forum-Slug``) are all understood. A thread page is read with one query for the posts and
+their parts together (class-only selectors), told apart by class. MyBB pages state no time
+zone: shown dates are
 local (naive ISO plus a warning unless a zone is configured); relative dates are resolved from
 the exact date MyBB puts in a ``title`` or, for "Today"/"Yesterday", from the footer's
 "Current time".
@@ -69,9 +70,14 @@ _PARTS = ".largetext, .post_date, .post_body, .signature, .edited_post, .post_he
     ".author_statistics"
 _POSTS_AND_PARTS = (f".post, {_PARTS}", f"table[id^='post_'], {_PARTS}")
 _FORUM_SCRIPT = "forumdisplay.php"
-_ERROR_BOX = "table.tborder td.trow1, div.error, div.red_alert"
-_NOT_FOUND = ("does not exist", "invalid thread", "invalid forum", "no longer exists")
-_NO_PERMISSION = ("permission", "not logged in", "banned", "maximum server load")
+_ERROR_BOX = "table.tborder td.trow1, div.error"
+# How MyBB's error and no-permission boxes begin (English language pack): a forum description
+# that mentions permissions does not begin so.
+_NOT_FOUND = ("the specified thread does not exist", "the specified forum does not exist",
+              "invalid thread", "invalid forum", "the specified post does not exist")
+_NO_PERMISSION = ("you do not have permission", "you are not logged in",
+                  "you are either not logged in", "the maximum server load limit",
+                  "you have been banned", "your account has been banned")
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -95,7 +101,7 @@ def url_kind(url: str) -> str | None:
         return "board"
     if _SEO_FORUM.search(path) or _GOOGLE_FORUM.search(path):
         return "board"
-    if script == "index.php" and "/archive/" not in path or path in ("", "/"):
+    if (script == "index.php" and "/archive/" not in path) or path in ("", "/"):
         return "community"
     return None
 
@@ -195,8 +201,7 @@ def _error_message(tree: LexborHTMLParser) -> str | None:
     """The text of MyBB's error box (``error`` / ``error_nopermission`` templates), if any."""
     for node in tree.css(_ERROR_BOX):
         text = " ".join(html_text(node.html).split())
-        low = text.lower()
-        if any(k in low for k in _NOT_FOUND + _NO_PERMISSION):
+        if text.lower().startswith(_NOT_FOUND + _NO_PERMISSION):
             return text[:300]
     return None
 
@@ -205,7 +210,7 @@ def _wall(tree: LexborHTMLParser, what: str, where: str) -> ParseError:
     """The error for a page without the ``what`` its kind should have."""
     message = _error_message(tree)
     if message is not None:
-        if any(k in message.lower() for k in _NOT_FOUND):
+        if message.lower().startswith(_NOT_FOUND):
             return NotForumPage(f"not found: {message}")
         if tree.css_first("form[action*='member.php'] input[name='password']") is not None:
             return BlockedPage(f"login wall: no permission as a guest: {message}")
@@ -239,7 +244,7 @@ class _Page:
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
         path = urlsplit(self.url).path
-        self._directory = self.urls.origin + path[: path.rfind("/") + 1] if path else ""
+        self._directory = self.urls.origin + (path[: path.rfind("/") + 1] or "/")
         self.clock = Clock(tz=self.tz)
         current = self.tree.css_first("#current_time")
         self._now_text = clean_text(current.text()).split(":", 1)[-1] if current else ""
@@ -303,7 +308,9 @@ def _exact_text(node: LexborNode) -> str:
 
 
 def _breadcrumbs(page: _Page) -> list[Crumb]:
-    nav = page.tree.css_first("div.navigation, #navigation, div.breadcrumb")
+    tree = page.tree
+    nav = tree.css_first("div.navigation") or tree.css_first("#navigation") or tree.css_first(
+        "div.breadcrumb")
     if nav is None:
         return []
     crumbs: list[Crumb] = []
@@ -319,7 +326,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
 
 def _in_popup(node: LexborNode, stop: LexborNode) -> bool:
     parent = node.parent
-    while parent is not None and parent is not stop and parent.tag != "body":
+    while parent is not None and parent.mem_id != stop.mem_id and parent.tag != "body":
         if parent.attributes.get("id") == "breadcrumb_multipage_popup":
             return True
         parent = parent.parent
@@ -528,11 +535,12 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
 
 
 def _position(post: Post, head: LexborNode, page: _Page) -> None:
-    """Position and permalink from the "#N" link of the post head."""
+    """Position, permalink and subject from the "#N" link of the post head."""
     for link in head.traverse():
         if link.tag == "a" and (m := _POSITION.fullmatch(clean_text(link.text()))):
             post.position = int(m.group(1))
             post.url = page.absolute(link.attributes.get("href"))
+            post.title = clean_text(link.attributes.get("title")) or None
             return
 
 
@@ -659,26 +667,26 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
     kind = _listing_kind(tree, url)
     rows = [_row(span, page) for span in tree.css("span[id^='tid_']")]
     rows = [r for r in rows if r[0].external_id]
-    forums = _forums(page, kind)
-    if not rows and not forums:
-        raise _wall(tree, "threads", "forum page")
-    if kind == "board" and not rows and _error_message(tree):
+    categories, forums = _forums(page, kind)
+    if not rows and (not (forums or categories) or _error_message(tree)):
         raise _wall(tree, "threads", "forum page")
     page.settle([raw for _, raw in rows if raw])
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.local(raw))
     crumbs = _breadcrumbs(page)
     own = _own_board(page, crumbs) if kind != "community" else None
+    info = _pager(page)
     return ListingPage(
         platform=NAME,
         url=url,
         kind=kind,
-        canonical_url=listing_page_url(url, _pager(page).number) if own else None,
+        canonical_url=listing_page_url(own.url, info.number) if own else None,
         board=own,
         breadcrumbs=crumbs,
-        page=_pager(page),
+        page=info,
         threads=[t for t, _ in rows],
-        boards=[b for b in forums if not own or b.url != own.url],
+        boards=forums,
+        categories=categories,
         warnings=page.clock.finish(any(raw for _, raw in rows)),
     )
 
@@ -689,10 +697,14 @@ def _own_board(page: _Page, crumbs: list[Crumb]) -> Board:
     return Board(external_id=_forum_id(url), title=title, url=url)
 
 
-def _forums(page: _Page, kind: str) -> list[Board]:
-    """Every forum linked anywhere on the page (forum rows, sub-forum lists, breadcrumbs), but
+def _forums(page: _Page, kind: str) -> tuple[list[Board], list[Board]]:
+    """Categories (the forums named in a table head, as the index shows them) and forums:
+    every forum linked anywhere on the page (forum rows, sub-forum lists, breadcrumbs), but
     not the page's own forum at another page number."""
     found = links_by_kind(page.tree, page.urls, _forum_kind, clean_url).get("board", [])
+    heads = {_forum_id(page.absolute(a.attributes.get("href")) or "")
+             for a in page.tree.css("td.thead a[href]")}
+    categories: list[Board] = []
     boards: list[Board] = []
     seen: set[str] = set()
     own = _forum_id(page.url) if kind != "community" else None
@@ -701,8 +713,9 @@ def _forums(page: _Page, kind: str) -> list[Board]:
         if fid in seen or fid == own or not title:
             continue
         seen.add(fid)
-        boards.append(Board(external_id=fid, title=title, url=listing_page_url(url, 1)))
-    return boards
+        node = Board(external_id=fid, title=title, url=listing_page_url(url, 1))
+        (categories if fid in heads else boards).append(node)
+    return categories, boards
 
 
 def _row(span: LexborNode, page: _Page) -> tuple[ListingThread, str | None]:
@@ -731,20 +744,29 @@ _ROW_PARTS = "a[href*='whoposted'], a[href*='whoPosted'], span.lastpost, .author
 def _row_cells(row: LexborNode, thread: ListingThread, page: _Page) -> str | None:
     """Replies (the "who posted" link), views (the next cell), starter, last-post date."""
     raw = None
-    cells = [c for c in row.iter() if c.tag == "td"]
-    for index, cell in enumerate(cells):
-        for node in cell.css(_ROW_PARTS):
-            classes = node.attributes.get("class") or ""
-            if "lastpost" in classes:
-                raw = _date_text(node)
-            elif "whoposted" in (node.attributes.get("href") or "").lower():
-                thread.reply_count = parse_count(node.text())
-                if index + 1 < len(cells):
-                    thread.views = parse_count(cells[index + 1].text())
-            elif thread.author is None:
-                href = node.attributes.get("href")
-                m = _USER_ID.search(href or "")
-                thread.author = Author(name=clean_text(node.text()) or None,
-                                       external_id=m.group(1) if m else None,
-                                       url=page.absolute(href))
+    for node in row.css(_ROW_PARTS):
+        classes = node.attributes.get("class") or ""
+        if "lastpost" in classes:
+            raw = _date_text(node)
+        elif "whoposted" in (node.attributes.get("href") or "").lower():
+            thread.reply_count = parse_count(node.text())
+            views = _next_cell(node)
+            thread.views = parse_count(views.text()) if views is not None else None
+        elif thread.author is None:
+            href = node.attributes.get("href")
+            m = _USER_ID.search(href or "")
+            thread.author = Author(name=clean_text(node.text()) or None,
+                                   external_id=m.group(1) if m else None,
+                                   url=page.absolute(href))
     return raw
+
+
+def _next_cell(node: LexborNode) -> LexborNode | None:
+    """The table cell after the one holding ``node``."""
+    cell = node.parent
+    while cell is not None and cell.tag != "td":
+        cell = cell.parent
+    cell = cell.next if cell is not None else None
+    while cell is not None and cell.tag != "td":
+        cell = cell.next
+    return cell
