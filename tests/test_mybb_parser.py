@@ -174,3 +174,10 @@ def test_page_urls_keep_the_url_style() -> None:
         "https://b.example/forumdisplay.php?fid=4")
     assert mybb.clean_url("https://b.example/showthread.php?tid=1&sid=abc&page=2#pid3") == (
         "https://b.example/showthread.php?tid=1&page=2")
+
+
+def test_relative_date_without_an_anchor_is_kept_with_a_warning() -> None:
+    page = parsed("table_thread.html")
+    assert page.posts[1].posted_at_raw == "Yesterday, 09:02 AM"
+    assert page.posts[1].posted_at is None
+    assert "relative date without its exact time: 'Yesterday, 09:02 AM'" in page.warnings

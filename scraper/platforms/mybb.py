@@ -68,7 +68,10 @@ _POSTS = "div.post[id^='post_'], table[id^='post_']"
 # one query: div.post roots first, table roots (1.6-style themes) when there are none.
 _PARTS = ".largetext, .post_date, .post_body, .signature, .edited_post, .post_head, " \
     ".author_statistics"
-_POSTS_AND_PARTS = (f".post, {_PARTS}", f"table[id^='post_'], {_PARTS}")
+# Table postbits (1.6-style themes) keep the date and the "#N" link in the post's ``td.tcat``
+# and the edit note in ``div#edited_by_N``.
+_POSTS_AND_PARTS = (f".post, {_PARTS}",
+                    f"table[id^='post_'], {_PARTS}, .tcat, div[id^='edited_by_']")
 _FORUM_SCRIPT = "forumdisplay.php"
 _ERROR_BOX = "table.tborder td.trow1, div.error"
 # How MyBB's error and no-permission boxes begin (English language pack): a forum description
@@ -511,8 +514,11 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
     stats: LexborNode | None = None
     for node in parts:
         classes = (node.attributes.get("class") or "").split()
-        if "post_head" in classes and post.position is None:
+        if ("post_head" in classes or "tcat" in classes) and post.position is None:
             _position(post, node, page)
+            if "tcat" in classes and draft.posted_raw is None:
+                shown = first(node, ("div", "span"), "class")
+                draft.posted_raw = _date_text(shown) if shown is not None else None
         elif "author_statistics" in classes and stats is None:
             stats = node
         elif "largetext" in classes and name_node is None:
@@ -520,9 +526,9 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
             author_link = first(node, ("a",), "href")
         elif "post_date" in classes and draft.posted_raw is None:
             draft.posted_raw = _date_text(node)
-        elif "edited_post" in classes:
+        elif "edited_post" in classes or (node.id or "").startswith("edited_by_"):
             m = _EDITED.search(_exact_text(node))
-            draft.edited_raw = m.group(1) if m else None
+            draft.edited_raw = (m.group(1) if m else None) or draft.edited_raw
         elif "post_body" in classes and node.attributes.get("id") == f"pid_{pid}":
             body = node
         elif "signature" in classes and body is not None and post.signature is None:
@@ -531,6 +537,8 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
     post.author = _author(name_node, author_link, stats, page)
     if body is not None:
         _fill_body(post, body)
+        if post.signature is None and body.parent is not None and body.parent.tag == "td":
+            post.signature = _ruled_signature(body)
     return draft
 
 
@@ -578,6 +586,19 @@ def _rank(name_node: LexborNode | None) -> str | None:
             elements += 1
         node = node.next
     return None
+
+
+def _ruled_signature(body: LexborNode) -> str | None:
+    """A table postbit's signature: what follows the ``<hr>`` after the body, up to the post's
+    meta block."""
+    node, pieces, ruled = body.next, [], False
+    while node is not None and not (node.id or "").startswith("post_meta_"):
+        if node.tag == "hr":
+            ruled = True
+        elif ruled:
+            pieces.append(node.html or "")
+        node = node.next
+    return (html_text("".join(pieces)) or None) if ruled else None
 
 
 def _first_line(node: LexborNode) -> str | None:
