@@ -181,3 +181,11 @@ def test_relative_date_without_an_anchor_is_kept_with_a_warning() -> None:
     assert page.posts[1].posted_at_raw == "Yesterday, 09:02 AM"
     assert page.posts[1].posted_at is None
     assert "relative date without its exact time: 'Yesterday, 09:02 AM'" in page.warnings
+
+
+@pytest.mark.parametrize("name", ["default_thread_p1.html", "forumdisplay_p2.html"])
+def test_a_page_cut_short_is_refused(name: str) -> None:
+    body = (FIXTURES / name).read_bytes()
+    cut = body[: body.index(b"<!-- start: footer -->")]
+    with pytest.raises(ParseError, match=r"^truncated MyBB page: no footer"):
+        parse(cut, MANIFEST[name]["url"])

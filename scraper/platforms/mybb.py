@@ -224,6 +224,14 @@ def _wall(tree: LexborHTMLParser, what: str, where: str) -> ParseError:
                       f"{page_title(tree)}")
 
 
+def _require_footer(tree: LexborHTMLParser, what: str) -> None:
+    """Refuse a page cut short: every MyBB page ends with its footer (``#footer`` in 1.8
+    themes, ``#copyright`` in 1.6 ones); without it the page may lack some of its ``what``."""
+    if tree.css_first("#footer, #copyright") is None:
+        raise ParseError(f"truncated MyBB page: no footer (#footer, #copyright) after the "
+                         f"{what}: {page_title(tree)}")
+
+
 def _what_markup(what: str) -> str:
     if what == "posts":
         return "div.post#post_N, table#post_N with div.post_body#pid_N"
@@ -443,6 +451,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     roots = _posts(tree)
     if not roots:
         raise _wall(tree, "posts", "thread page")
+    _require_footer(tree, "posts")
     page = _Page(tree, url, tz)
     drafts = [_read_post(pid, parts, page) for pid, _, parts in roots]
     page.settle([d.posted_raw for d in drafts if d.posted_raw])
@@ -691,6 +700,7 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
     categories, forums = _forums(page, kind)
     if not rows and (not (forums or categories) or _error_message(tree)):
         raise _wall(tree, "threads", "forum page")
+    _require_footer(tree, "threads")
     page.settle([raw for _, raw in rows if raw])
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.local(raw))
