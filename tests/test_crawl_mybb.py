@@ -70,3 +70,18 @@ def test_blocked_and_deleted_threads(tmp_path: Path) -> None:
         status = dict(rows(db, "select external_id, status from threads"))
         assert status[str(walled.uid)] == "blocked"
         assert status[str(gone.uid)] == "gone"
+
+
+def test_forum_pages_are_followed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(site, "THREADS_PER_PAGE", 2)  # three threads a forum: two pages each
+    community = build_community(threads_per_board=3)
+    db = tmp_path / "c.db"
+    with DemoServer(community, platform="mybb") as srv:
+        crawl([srv.url + site.INDEX_PATH], options(db))
+        listing = sorted(r.path for r in srv.requests if r.path.startswith("/forumdisplay.php"))
+        boards = community.all_boards()
+        assert set(listing) == {site.board_path(b, n) for b in boards for n in (1, 2)} | {
+            f"/forumdisplay.php?fid={c.id}" for c in community.all_categories()}
+        assert len(listing) == len(set(listing))
+        archived = rows(db, "select external_id from threads order by 1")
+        assert archived == sorted((str(t.uid),) for t in community.threads())
