@@ -189,3 +189,13 @@ def test_a_page_cut_short_is_refused(name: str) -> None:
     cut = body[: body.index(b"<!-- start: footer -->")]
     with pytest.raises(ParseError, match=r"^truncated MyBB page: no footer"):
         parse(cut, MANIFEST[name]["url"])
+
+
+def test_archive_mode_pages_are_refused_with_the_reason() -> None:
+    html = ('<html><head><title>Ballast glue</title></head><body><div id="navigation">'
+            '<a href="../index.php">Board</a></div><div class="post"><div class="header">'
+            '<div class="author"><h2>tomas_b</h2></div><div class="dateline">03-17-2024</div>'
+            '</div><div class="message">Hello</div></div></body></html>')
+    with pytest.raises(NotForumPage, match="archive"):
+        parse(html, "https://trains.example.org/forum/archive/index.php?thread-412.html",
+              platform="mybb")

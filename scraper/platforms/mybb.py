@@ -193,6 +193,9 @@ def parse_page(
 
 
 def _require_mybb(tree: LexborHTMLParser, url: str, what: str) -> None:
+    if "/archive/index.php" in urlsplit(url).path:
+        raise NotForumPage(f"a MyBB archive (lite) page carries no post ids; use the full "
+                           f"version (showthread.php / forumdisplay.php): {page_title(tree)}")
     if not detect(tree, url):
         if reason := blocked_reason(tree, what):
             raise BlockedPage(reason)
