@@ -176,8 +176,16 @@ def test_page_urls_keep_the_url_style() -> None:
         "https://b.example/showthread.php?tid=1&page=2")
 
 
-def test_relative_date_without_an_anchor_is_kept_with_a_warning() -> None:
+def test_yesterday_is_read_against_the_current_time_of_a_16_footer() -> None:
     page = parsed("table_thread.html")
+    assert page.posts[1].posted_at_raw == "Yesterday, 09:02 AM"
+    assert page.posts[1].posted_at == "2011-07-23T09:02:00"  # "Current time: 07-24-2011, …"
+
+
+def test_relative_date_without_an_anchor_is_kept_with_a_warning() -> None:
+    html = (FIXTURES / "table_thread.html").read_text(encoding="utf-8")
+    html = html.replace("Current time: 07-24-2011, 10:05 AM<br />", "")
+    page = parse(html, MANIFEST["table_thread.html"]["url"])
     assert page.posts[1].posted_at_raw == "Yesterday, 09:02 AM"
     assert page.posts[1].posted_at is None
     assert "relative date without its exact time: 'Yesterday, 09:02 AM'" in page.warnings

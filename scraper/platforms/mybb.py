@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -251,8 +252,6 @@ class _Page:
     tz: str | None
     urls: Urls = field(init=False)
     clock: Clock = field(init=False)
-    now: datetime | None = field(init=False, default=None)
-    _now_text: str = field(init=False, default="", repr=False)
     _directory: str = field(init=False, default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -260,9 +259,6 @@ class _Page:
         path = urlsplit(self.url).path
         self._directory = self.urls.origin + (path[: path.rfind("/") + 1] or "/")
         self.clock = Clock(tz=self.tz)
-        current = self.tree.css_first("#current_time")
-        self._now_text = clean_text(current.text()).split(":", 1)[-1] if current else ""
-        self.now = parse_local(self._now_text)
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute; a bare relative one ("showthread.php?…", "Thread-…", the
@@ -272,10 +268,16 @@ class _Page:
         return self.urls.absolute(href)
 
     def settle(self, raws: list[str]) -> None:
-        """Day or month first from the dates shown; "now" re-read in that order."""
+        """Day or month first, from the dates shown."""
         self.clock.order = infer_order(raws)
-        if self._now_text and self.clock.order:
-            self.now = parse_local(self._now_text, order=self.clock.order)
+
+    @cached_property
+    def now(self) -> datetime | None:
+        """The footer's "Current time: <date>" (``#current_time`` in 1.8, text of
+        ``#copyright`` in 1.6), read once a relative date needs it, in the settled order."""
+        node = self.tree.css_first("#current_time") or self.tree.css_first("#copyright")
+        _, found, shown = clean_text(node.text() if node else "").partition("Current time:")
+        return parse_local(shown, order=self.clock.order) if found else None
 
     def local(self, raw: str | None) -> datetime | None:
         """A shown date as naive local time; "Today"/"Yesterday" against the current time."""
