@@ -62,14 +62,18 @@ def test_blocked_and_deleted_threads(tmp_path: Path) -> None:
     db = tmp_path / "b.db"
     with DemoServer(community, platform="mybb") as srv:
         crawl([srv.url + site.INDEX_PATH], options(db))
-        walled, gone = community.threads()[0], community.threads()[1]
+        walled, challenged, gone = community.threads()[:3]
         srv.block_thread(walled.uid)
+        srv.block_thread(challenged.uid, "challenge")
         srv.delete_post(gone.uid)
-        crawl([srv.url + site.thread_path(community, walled),
-               srv.url + site.thread_path(community, gone)], options(db))
+        crawl([srv.url + site.thread_path(community, t) for t in (walled, challenged, gone)],
+              options(db))
         status = dict(rows(db, "select external_id, status from threads"))
-        assert status[str(walled.uid)] == "blocked"
+        assert status[str(walled.uid)] == status[str(challenged.uid)] == "blocked"
         assert status[str(gone.uid)] == "gone"
+        errors = dict(rows(db, "select url, error from pages where parse_status = 'blocked'"))
+        assert any(e.startswith("login wall: no permission as a guest") for e in errors.values())
+        assert any(e.startswith("bot challenge") for e in errors.values())
 
 
 def test_forum_pages_are_followed(tmp_path: Path, monkeypatch) -> None:

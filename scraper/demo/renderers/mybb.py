@@ -3,8 +3,9 @@
 Forum index ``/index.php`` (categories are depth-1 forums), forums ``/forumdisplay.php?fid=F``
 with thread lists (20 a page), threads ``/showthread.php?tid=T&page=N`` (10 posts a page).
 Blocked threads answer MyBB's "no permission" page with its login form (HTTP 200, as MyBB
-does); a missing thread answers MyBB's error box "The specified thread does not exist." with
-HTTP 404 so that a crawl can tell it is gone (stock MyBB sends it with 200).
+does), or a bot challenge; a missing thread answers MyBB's error box "The specified thread does
+not exist." with HTTP 404 so that a crawl can tell it is gone (stock MyBB sends it with 200).
+Guest links carry no session id: MyBB keeps sessions in cookies.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from html import escape
 from urllib.parse import parse_qsl
 
 from scraper.demo.content import Board, Category, Community, Post, Quote, Thread
+from scraper.demo.render import challenge_page
 from scraper.demo.renderers import Page
 
 NAME = "mybb"
@@ -59,6 +61,8 @@ def page(community: Community, route: str, query: str, base: str,
         thread = community.thread(int(args["tid"]))
         if thread is None:
             return _not_found(community, "The specified thread does not exist.")
+        if blocked.get(thread.uid) == "challenge":
+            return Page(html=challenge_page(), modified=community.clock)
         if thread.uid in blocked:
             return Page(html=_no_permission(community), modified=community.clock)
         number = min(max(1, number), _pages(len(thread.posts), POSTS_PER_PAGE))
