@@ -284,7 +284,7 @@ class _Page:
         if not raw:
             return None
         low = raw.lower()
-        if self.now is not None and low.startswith(("today", "yesterday")):
+        if low.startswith(("today", "yesterday")) and self.now is not None:
             day = self.now - timedelta(days=1 if low.startswith("yesterday") else 0)
             raw = day.strftime("%Y-%m-%d") + raw.split(",", 1)[-1] if "," in raw else raw
         return self.clock.parse(raw)
@@ -329,24 +329,17 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
         "div.breadcrumb")
     if nav is None:
         return []
+    popup = nav.css_first("#breadcrumb_multipage_popup")
+    hidden = {link.mem_id for link in popup.css("a")} if popup is not None else set()
     crumbs: list[Crumb] = []
     for node in nav.css("a[href], span.active"):
-        if _in_popup(node, nav):
+        if node.mem_id in hidden:  # the parent forum's pager, hidden in the breadcrumb
             continue
         title = clean_text(node.text())
         if title:
             href = node.attributes.get("href") if node.tag == "a" else None
             crumbs.append(Crumb(title=title, url=page.absolute(href)))
     return crumbs
-
-
-def _in_popup(node: LexborNode, stop: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None and parent.mem_id != stop.mem_id and parent.tag != "body":
-        if parent.attributes.get("id") == "breadcrumb_multipage_popup":
-            return True
-        parent = parent.parent
-    return False
 
 
 def _forum_board(crumbs: list[Crumb]) -> Board | None:
@@ -543,7 +536,7 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
         elif "edited_post" in classes or (node.id or "").startswith("edited_by_"):
             m = _EDITED.search(_exact_text(node))
             draft.edited_raw = (m.group(1) if m else None) or draft.edited_raw
-        elif "post_body" in classes and node.attributes.get("id") == f"pid_{pid}":
+        elif "post_body" in classes and node.id == f"pid_{pid}":
             body = node
         elif "signature" in classes and body is not None and post.signature is None:
             post.signature = _signature(node)
