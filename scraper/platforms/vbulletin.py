@@ -213,6 +213,10 @@ _ERROR_TEXTS = (
     "no thread specified", "invalid thread specified", "invalid post specified",
     "invalid forum specified", "no forum specified", "this thread has been deleted",
 )
+_MESSAGE_BOXES = (
+    "div.standard_error .blockhead", "div.standard_error", ".b-notice--error", ".error-message",
+    "td.panelsurround div.panel",
+)
 _WALL_TEXTS = (
     "you are not logged in or you do not have permission",
     "you do not have permission to access this page",
@@ -252,13 +256,13 @@ def parse_page(
 
 
 def _message(tree: LexborHTMLParser) -> str:
-    """The text of vB's standard message box (``div.standard_error``, ``.blockrow``, vB3
-    ``td.panelsurround``, vB5 ``.error-message``), else the page title."""
-    node = tree.css_first(
-        "div.standard_error .blockrow, div.standard_error, .b-notice--error, .error-message, "
-        "td.panelsurround, .panel"
-    )
-    return clean_text(node.text()) if node is not None else page_title(tree)
+    """The text of vB's message box (vB4 ``div.standard_error``, vB3 ``td.panelsurround``, vB5
+    ``.error-message``), else the page title."""
+    for selector in _MESSAGE_BOXES:
+        node = tree.css_first(selector)
+        if node is not None and (text := clean_text(node.text())):
+            return text
+    return page_title(tree)
 
 
 def _wall(tree: LexborHTMLParser, what: str) -> None:
@@ -269,7 +273,8 @@ def _wall(tree: LexborHTMLParser, what: str) -> None:
     if any(phrase in low for phrase in _ERROR_TEXTS):
         raise NotForumPage(f"topic not found: {text}")
     if any(phrase in low for phrase in _WALL_TEXTS):
-        kind = "login wall" if tree.css_first("input[type=password]") is not None else "no permission"
+        form = tree.css_first("input[type=password]") is not None
+        kind = "login wall" if form else "no permission"
         raise BlockedPage(f"{kind}: {text}")
     if reason := blocked_reason(tree, what):
         raise BlockedPage(reason)
@@ -308,7 +313,8 @@ def _normal_date(text: str) -> str:
 
     def year(m: re.Match[str]) -> str:
         yy = int(m.group(4))
-        return f"{m.group(1)}{m.group(2)}{m.group(3)}{m.group(2)}{2000 + yy if yy < 70 else 1900 + yy}"
+        full = 2000 + yy if yy < 70 else 1900 + yy
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{m.group(2)}{full}"
 
     return _TWO_DIGIT_YEAR.sub(year, text).replace(" at ", " ")
 
@@ -466,7 +472,7 @@ _PARTS = (
     "[id^=post_message_], .js-post__content-text, a.bigusername, .username, div.author, "
     "[id^=postmenu_], a[id^=postcount], a.b-post__count, span.date, time[datetime], "
     "blockquote.signature, div.signature, .usertitle, .lastedited, .b-post__edit, "
-    "h2.posttitle, h2.b-post__title, a[name^=post]"
+    "h2.posttitle, h2.title, h2.b-post__title, a[name^=post]"
 )
 
 
@@ -487,6 +493,8 @@ def _part_name(node: LexborNode) -> str | None:
                         ("b-post__title", "title")):
         if token in classes:
             return part
+    if node.tag == "h2":
+        return "title"
     return "date" if node.tag == "time" else None
 
 
@@ -649,7 +657,9 @@ def _date(parts: dict[str, LexborNode], draft: _Draft) -> None:
 _EDIT = re.compile(r"Last edited by (.+?)(?:;|\s+on)\s+(.+?)(?:\.\s*(?:Reason:.*)?)?$", re.S)
 
 
-def _edit_text(root: LexborNode, parts: dict[str, LexborNode], body: LexborNode | None) -> str | None:
+def _edit_text(
+    root: LexborNode, parts: dict[str, LexborNode], body: LexborNode | None
+) -> str | None:
     """The date text of "Last edited by X; <date> at <time>." (vB4 ``.lastedited``, vB5
     ``.b-post__edit``, vB3 a ``div.smallfont`` after the message)."""
     node = parts.get("edit")
@@ -739,8 +749,8 @@ def _quote(node: LexborNode, depth: int, others: list[LexborNode]) -> Quote:
         if first_div is not None and "Originally Posted by" in first_div.text():
             header = first_div
     html = node.inner_html or ""
-    for other in others:  # nested quotes are their own
-        other_html = other.html or ""
+    for other in others:  # nested quotes are their own, with their box and "Quote:" label
+        other_html = _quote_box(other).html or ""
         if other_html and other_html in html:
             html = html.replace(other_html, "", 1)
     quote = Quote(depth=depth)
@@ -755,6 +765,19 @@ def _quote(node: LexborNode, depth: int, others: list[LexborNode]) -> Quote:
         quote.post_external_id = ref.group(1) if ref else None
     quote.text = html_text(html)
     return quote
+
+
+def _quote_box(node: LexborNode) -> LexborNode:
+    """The whole box of a quote: vB4/5 ``div.bbcode_container``, vB3's ``div`` around the
+    "Quote:" label and the table."""
+    box = node.parent
+    for _ in range(4):
+        if box is None:
+            return node
+        if box.tag == "div":
+            return box
+        box = box.parent
+    return node
 
 
 def _thread_identity(page: _Page, url: str, drafts: list[_Draft], number: int) -> str:
@@ -824,10 +847,9 @@ def parse_listing(
     page = _Page(tree, url, tz)
     kind = kind or page_kind(tree, url)
     rows = [row for row in (_listing_row(node, page) for node in tree.css(_ROWS)) if row]
-    links = links_by_kind(tree, page.urls, url_kind, clean_url)
     here = clean_url(url)
-    boards = [Board(external_id=_board_id(u), title=t, url=u)
-              for u, t in links.get("board", []) if u != here and _board_id(u)]
+    crumbs = _crumbs(page)
+    boards = _forums(page, {_board_id(here)} | {_board_id(c.url) for c in crumbs if c.url})
     if kind == "board" and not rows and not boards:
         _wall(tree, "threads")
         raise ParseError(f"no vBulletin topics or forums found on a forum page: {page_title(tree)}")
@@ -837,13 +859,12 @@ def parse_listing(
     page.settle([raw for _, raw in rows if raw], [])
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.local(raw)) if raw else None
-    crumbs = _crumbs(page)
     board = None
     if kind == "board":
-        title = tree.css_first("span.forumtitle, h1.forumtitle, #pagetitle h1, h1.main-title")
+        title = next((clean_text(node.text()) for node in map(tree.css_first, _FORUM_TITLES)
+                      if node is not None), None)
         board = Board(external_id=_board_id(here), url=listing_page_url(here, 1),
-                      title=(clean_text(title.text()) if title is not None else None)
-                      or (crumbs[-1].title if crumbs else None))
+                      title=title or (crumbs[-1].title if crumbs else None))
     return ListingPage(
         platform=NAME,
         url=url,
@@ -857,6 +878,20 @@ def parse_listing(
         warnings=page.clock.finish(any(raw for _, raw in rows)),
         zone_hint=page.zone_hint,
     )
+
+
+_FORUM_TITLES = ("#pagetitle span.forumtitle", "h1.main-title", "td.navbar strong")
+
+
+def _forums(page: _Page, skip: set[str | None]) -> list[Board]:
+    """Every forum linked anywhere on the page (page 1, once), but the page's own and its
+    breadcrumb ancestors."""
+    boards: dict[str, Board] = {}
+    for url, title in links_by_kind(page.tree, page.urls, url_kind, clean_url).get("board", []):
+        fid = _board_id(url)
+        if fid and fid not in skip and fid not in boards:
+            boards[fid] = Board(external_id=fid, title=title, url=listing_page_url(url, 1))
+    return list(boards.values())
 
 
 _REPLIES = re.compile(r"Replies:\s*([\d,.]+)", re.I)
@@ -880,10 +915,11 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
         stats_text = (stats.attributes.get("title") or "") + " " + stats.text()
     replies = _REPLIES.search(stats_text)
     views = _VIEWS.search(stats_text)
-    last = row.css_first("dl.threadlastpost dd, td[title*='Replies'] div.smallfont, "
-                         ".lastpost-date, .topic-lastpost-cell time")
-    raw = _last_post_text(last)
-    author = row.css_first("a.username, span.username, .author a, div.author span")
+    last = row.css_first(
+        "dl.threadlastpost span.time, td[title*='Replies'] span.time, .topic-lastpost-cell time"
+    )
+    raw = _last_post_text(last.parent if last is not None and last.tag == "span" else last)
+    author = row.css_first("a.username, span.username, span[onclick*='member.php']")
     thread = ListingThread(
         external_id=tid,
         title=clean_text(link.text()) or None,
@@ -891,9 +927,19 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
         reply_count=parse_count(replies.group(1)) if replies else None,
         views=parse_count(views.group(1)) if views else None,
         last_post_at_raw=raw,
-        author=Author(name=clean_text(author.text())) if author is not None else None,
+        author=_row_author(author, page),
     )
     return thread, raw
+
+
+def _row_author(node: LexborNode | None, page: _Page) -> Author | None:
+    """A topic starter: a profile link (vB4/5), vB3's ``span`` opening the profile."""
+    if node is None or not (name := clean_text(node.text())):
+        return None
+    href = node.attributes.get("href") or node.attributes.get("onclick") or ""
+    m = _ID_IN_HREF.search(href)
+    url = page.absolute(href) if node.tag == "a" else None
+    return Author(name=name, external_id=(m.group(1) or m.group(2)) if m else None, url=url)
 
 
 def _last_post_text(node: LexborNode | None) -> str | None:
