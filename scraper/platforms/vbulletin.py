@@ -343,9 +343,8 @@ class _Page:
         url = self.urls.absolute(href)
         return clean_url(url) if url else None
 
-    def settle(self, texts: list[str], anchors: list[tuple[datetime, datetime]]) -> None:
-        """Day/month order from the texts; the zone from an exact instant, else the footer."""
-        self.clock.order = infer_order(texts)
+    def settle(self, anchors: list[tuple[datetime, datetime]]) -> None:
+        """The zone from a shown time beside its exact instant, else the footer's."""
         for shown, instant in anchors:
             self.clock.infer(shown, instant)
             if self.clock.offset is not None or self.clock.tz is not None:
@@ -502,7 +501,6 @@ def _part_name(node: LexborNode) -> str | None:
 class _Draft:
     post: Post
     posted: datetime | None = None
-    edited: datetime | None = None
     instant: datetime | None = None
 
 
@@ -521,12 +519,12 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     drafts = [d for d in drafts if not (d.post.external_id in seen or seen.add(d.post.external_id))]
     if not any(d.post.body_html or d.post.body_text for d in drafts):
         raise ParseError(f"vBulletin post containers without message bodies: {page_title(tree)}")
-    page.settle([d.post.posted_at_raw or "" for d in drafts],
-                [(d.posted, d.instant) for d in drafts if d.posted and d.instant])
+    page.clock.order = infer_order([d.post.posted_at_raw or "" for d in drafts])
+    for draft in drafts:
+        draft.posted = page.local(draft.post.posted_at_raw)
+    page.settle([(d.posted, d.instant) for d in drafts if d.posted and d.instant])
     anchors = []
     for draft in drafts:
-        if draft.posted is None and draft.post.posted_at_raw:
-            draft.posted = page.local(draft.post.posted_at_raw)
         draft.post.posted_at = (draft.instant.isoformat() if draft.instant
                                 else page.clock.iso(draft.posted))
         draft.post.edited_at = draft.post.edited_at and page.clock.iso(page.local(
@@ -856,7 +854,8 @@ def parse_listing(
     if kind == "community" and not boards:
         _wall(tree, "forums")
         raise ParseError(f"no vBulletin forums found on a forum index: {page_title(tree)}")
-    page.settle([raw for _, raw in rows if raw], [])
+    page.clock.order = infer_order([raw for _, raw in rows if raw])
+    page.settle([])
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.local(raw)) if raw else None
     board = None
