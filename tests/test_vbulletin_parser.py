@@ -17,7 +17,8 @@ MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
 THREADS = sorted(n for n, e in MANIFEST.items() if e["kind"] == "thread")
 LISTINGS = sorted(n for n, e in MANIFEST.items() if e["kind"] in ("board", "community"))
 WALLS = sorted(n for n, e in MANIFEST.items() if e["kind"] == "wall")
-CORPUS = ROOT.parent.parent / "shared" / "corpus"
+CORPUS = next((p / "shared" / "corpus" for p in ROOT.parents[:2]
+               if (p / "shared" / "corpus").is_dir()), ROOT / "no-corpus")
 
 
 def parsed(name: str) -> ThreadPage | ListingPage:
