@@ -80,7 +80,8 @@ class _Renderer:
         items = "\n".join(f'<li class="navbit"><a href="{h}">{escape(t)}</a></li>'
                           for h, t in crumbs[:-1])
         last = escape(crumbs[-1][1]) if crumbs else "Forum"
-        return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+        return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
+ "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml" dir="ltr" lang="en" id="vbulletin_html">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
@@ -97,13 +98,15 @@ var SECURITYTOKEN = "guest";
 <body>
 <div id="breadcrumb" class="breadcrumb">
 <ul class="floatcontainer">
-<li class="navbithome"><a href="{self.link('index.php')}" accesskey="1"><img src="images/misc/navbit-home.png" alt="Home" /></a></li>
+<li class="navbithome"><a href="{self.link('index.php')}" accesskey="1">
+<img src="images/misc/navbit-home.png" alt="Home" /></a></li>
 {items}
 <li class="navbit lastnavbit"><span>{last}</span></li>
 </ul>
 </div>
 {body}
-<div id="footer_time" class="shade footer_time">All times are GMT -6. The time now is <span class="time">{(self.c.clock.astimezone(UTC) + OFFSET):%I:%M %p}</span>.</div>
+<div id="footer_time" class="shade footer_time">All times are GMT -6.
+The time now is <span class="time">{self.c.clock.astimezone(UTC) + OFFSET:%I:%M %p}</span>.</div>
 </body>
 </html>
 """
@@ -119,15 +122,18 @@ var SECURITYTOKEN = "guest";
         forums = "".join(self.forum_row(b.title, b.id) for b in cat.boards)
         forums += "".join(self.forum_row(s.title, s.id) for s in cat.categories)
         return f"""<li id="cat{cat.id}" class="forumbit_nopost L1">
-<div class="forumhead foruminfo L1"><h2><span class="forumtitle"><a href="{self.link('forumdisplay.php', f'f={cat.id}')}">{escape(cat.title)}</a></span></h2></div>
+<div class="forumhead foruminfo L1"><h2><span class="forumtitle">
+<a href="{self.link('forumdisplay.php', f'f={cat.id}')}">{escape(cat.title)}</a></span></h2></div>
 <ol class="childforum">
 {forums}</ol>
 </li>
 """
 
     def forum_row(self, title: str, fid: str) -> str:
-        return f"""<li id="forum{fid}" class="forumbit_post old L2"><div class="forumrow table"><div class="foruminfo td">
-<h2 class="forumtitle"><a href="{self.link('forumdisplay.php', f'f={fid}')}">{escape(title)}</a></h2>
+        return f"""<li id="forum{fid}" class="forumbit_post old L2">
+<div class="forumrow table"><div class="foruminfo td">
+<h2 class="forumtitle"><a href="{self.link('forumdisplay.php', f'f={fid}')}">{escape(title)}</a>
+</h2>
 </div></div></li>
 """
 
@@ -137,7 +143,8 @@ var SECURITYTOKEN = "guest";
             forums = "".join(self.forum_row(b.title, b.id) for b in cat.boards)
             forums += "".join(self.forum_row(s.title, s.id)
                               for s in cat.categories)
-            body = f"""<div id="pagetitle"><h1>Forum: <span class="forumtitle">{escape(cat.title)}</span></h1></div>
+            body = f"""<div id="pagetitle">
+<h1>Forum: <span class="forumtitle">{escape(cat.title)}</span></h1></div>
 <div id="forumbits" class="forumbits"><ol>
 {forums}</ol></div>"""
             crumbs = [(self.link("index.php"), "Forum"), ("", cat.title)]
@@ -148,7 +155,8 @@ var SECURITYTOKEN = "guest";
         number = min(number, board_page_count(board))
         start = (number - 1) * THREADS_PER_PAGE
         rows = "".join(map(self.thread_row, board.sorted_threads()[start:start + THREADS_PER_PAGE]))
-        body = f"""<div id="pagetitle"><h1>Forum: <span class="forumtitle">{escape(board.title)}</span></h1></div>
+        body = f"""<div id="pagetitle">
+<h1>Forum: <span class="forumtitle">{escape(board.title)}</span></h1></div>
 {self.pager('forumdisplay.php', f'f={fid}', number, board_page_count(board))}
 <div id="threadlist" class="threadlist"><ol id="threads" class="threads">
 {rows}</ol></div>"""
@@ -157,12 +165,21 @@ var SECURITYTOKEN = "guest";
                     modified=board_modified(board) or self.c.clock)
 
     def thread_row(self, thread: Thread) -> str:
-        last = thread.last_post
+        last, starter = thread.last_post, thread.posts[0].author
         return f"""<li class="threadbit" id="thread_{thread.uid}">
-<div class="threadinfo"><h3 class="threadtitle"><a class="title" href="{self.link('showthread.php', f't={thread.uid}')}" id="thread_title_{thread.uid}">{escape(thread.subject)}</a></h3>
-<div class="author"><a href="{self.link('member.php', f'u={thread.posts[0].author.id}')}" class="username understate">{escape(thread.posts[0].author.login)}</a></div></div>
-<ul class="threadstats td alt"><li>Replies: <a href="misc.php?do=whoposted&amp;t={thread.uid}">{thread.reply_count}</a></li><li>Views: {thread.views:,}</li></ul>
-<dl class="threadlastpost td"><dd><a class="username offline popupctrl" href="#"><strong>{escape(last.author.login)}</strong></a></dd>
+<div class="threadinfo"><h3 class="threadtitle">
+<a class="title" href="{self.link('showthread.php', f't={thread.uid}')}"
+ id="thread_title_{thread.uid}">{escape(thread.subject)}</a>
+</h3>
+<div class="author">
+<a href="{self.link('member.php', f'u={starter.id}')}"
+ class="username understate">{escape(starter.login)}</a>
+</div></div>
+<ul class="threadstats td alt">
+<li>Replies: <a href="misc.php?do=whoposted&amp;t={thread.uid}">{thread.reply_count}</a></li>
+<li>Views: {thread.views:,}</li></ul>
+<dl class="threadlastpost td"><dd><a class="username offline popupctrl" href="#">
+<strong>{escape(last.author.login)}</strong></a></dd>
 <dd>{_shown(last.posted_at)}</dd></dl>
 </li>
 """
@@ -174,12 +191,14 @@ var SECURITYTOKEN = "guest";
             return self.link(script, query + (f"&amp;page={n}" if n > 1 else ""))
         links = [f'<span class="prev_next"><a rel="prev" href="{href(number - 1)}">Prev</a></span>'
                  ] if number > 1 else []
-        links += [f'<span{" class=selected" if n == number else ""}><a href="{href(n)}">{n}</a></span>'
+        links += [f'<span{" class=selected" * (n == number)}><a href="{href(n)}">{n}</a></span>'
                   for n in range(1, count + 1)]
         if number < count:
-            links.append(f'<span class="prev_next"><a rel="next" href="{href(number + 1)}">Next</a></span>')
+            link = f'<a rel="next" href="{href(number + 1)}">Next</a>'
+            links.append(f'<span class="prev_next">{link}</span>')
         return (f'<div class="pagination_top"><form class="pagination popupmenu nohovermenu">'
-                f'<span><a href="javascript://" class="popupctrl">Page {number} of {count}</a></span>'
+                f'<span><a href="javascript://" class="popupctrl">'
+                f"Page {number} of {count}</a></span>"
                 + "".join(links) + "</form></div>")
 
     # --- threads -------------------------------------------------------------------------------
@@ -190,9 +209,14 @@ var SECURITYTOKEN = "guest";
         posts = thread.posts[first:first + POSTS_PER_PAGE]
         items = "".join(self.post(p, first + i + 1) for i, p in enumerate(posts))
         total = len(thread.posts)
-        body = f"""<div id="pagination_top">{self.pager('showthread.php', f't={thread.uid}', number, thread_page_count(thread))}
-<div id="postpagestats_above" class="postpagestats">Results {first + 1} to {first + len(posts)} of {total}</div></div>
-<div id="pagetitle"><h1>Thread: <span class="threadtitle"><a href="{self.link('showthread.php', f't={thread.uid}')}">{escape(thread.subject)}</a></span></h1></div>
+        pager = self.pager("showthread.php", f"t={thread.uid}", number, thread_page_count(thread))
+        shown = f"{first + 1} to {first + len(posts)} of {total}"
+        body = f"""<div id="pagination_top">{pager}
+<div id="postpagestats_above" class="postpagestats">Results {shown}</div>
+</div>
+<div id="pagetitle"><h1>Thread: <span class="threadtitle">
+<a href="{self.link('showthread.php', f't={thread.uid}')}">{escape(thread.subject)}</a></span></h1>
+</div>
 <div id="postlist" class="postlist restrain"><ol id="posts" class="posts">
 {items}</ol></div>"""
         crumbs = [(self.link("index.php"), "Forum"),
@@ -202,21 +226,30 @@ var SECURITYTOKEN = "guest";
 
     def post(self, post: Post, position: int) -> str:
         author = post.author
-        name = (f'<a class="username offline popupctrl" href="{self.link("member.php", f"u={author.id}")}"><strong>{escape(author.login)}</strong></a>'
-                if not author.anonymous else f'<span class="username guest">{escape(author.login)}</span>')
+        login = escape(author.login)
+        profile = self.link("member.php", f"u={author.id}")
+        name = (f'<a class="username offline popupctrl" href="{profile}">'
+                f"<strong>{login}</strong></a>"
+                if not author.anonymous else f'<span class="username guest">{login}</span>')
         quotes = "".join(self.quote(q) for q in post.quotes)
         body = "<br />\n".join(escape(p, quote=False) for p in post.paragraphs)
-        edit = (f'<blockquote class="postcontent lastedited">Last edited by {escape(author.login)}; '
+        edit = (f'<blockquote class="postcontent lastedited">Last edited by {login}; '
                 f'{_shown(post.edited_at).replace(", ", " at ", 1)}.</blockquote>'
                 if post.edited_at else "")
-        sig = (f'<blockquote class="signature restore"><div class="signaturecontainer">{escape(post.signature)}</div></blockquote>'
+        sig = (f'<blockquote class="signature restore"><div class="signaturecontainer">'
+               f"{escape(post.signature)}</div></blockquote>"
                if post.signature else "")
         return f"""<li class="postbitlegacy postbitim postcontainer old" id="post_{post.uid}">
-<div class="posthead"><span class="postdate old"><span class="date">{_shown(post.posted_at)}</span></span>
-<span class="nodecontrols"><a name="post{post.uid}" href="{self.link('showthread.php', f'p={post.uid}#post{post.uid}')}" class="postcounter">#{position}</a><a id="postcount{post.uid}" name="{position}"></a></span></div>
+<div class="posthead"><span class="postdate old"><span class="date">{_shown(post.posted_at)}</span>
+</span>
+<span class="nodecontrols">
+<a name="post{post.uid}" href="{self.link('showthread.php', f'p={post.uid}#post{post.uid}')}"
+ class="postcounter">#{position}</a>
+<a id="postcount{post.uid}" name="{position}"></a></span></div>
 <div class="postdetails"><div class="userinfo"><div class="username_container">{name}</div>
 <span class="usertitle">{escape(author.rank)}</span></div>
-<div class="postbody"><div class="postrow"><div class="content"><div id="post_message_{post.uid}"><blockquote class="postcontent restore ">
+<div class="postbody"><div class="postrow"><div class="content"><div id="post_message_{post.uid}">
+<blockquote class="postcontent restore ">
 {quotes}{body}
 </blockquote></div></div>{edit}</div>{sig}</div></div>
 </li>
@@ -224,11 +257,15 @@ var SECURITYTOKEN = "guest";
 
     def quote(self, quote: Quote) -> str:
         inner = "".join(self.quote(q) for q in quote.inner)
-        link = (f'<a href="{self.link("showthread.php", f"p={quote.post_uid}#post{quote.post_uid}")}" rel="nofollow">'
-                '<img class="inlineimg" src="images/buttons/viewpost-right.png" alt="View Post" /></a>'
+        target = self.link("showthread.php", f"p={quote.post_uid}#post{quote.post_uid}")
+        link = (f'<a href="{target}" rel="nofollow"><img class="inlineimg" '
+                'src="images/buttons/viewpost-right.png" alt="View Post" /></a>'
                 if quote.post_uid else "")
-        return f"""<div class="bbcode_container"><div class="bbcode_quote"><div class="quote_container">
-<div class="bbcode_postedby"><img src="images/misc/quote_icon.png" alt="Quote" /> Originally Posted by <strong>{escape(quote.author)}</strong> {link}</div>
+        return f"""<div class="bbcode_container"><div class="bbcode_quote">
+<div class="quote_container">
+<div class="bbcode_postedby">
+<img src="images/misc/quote_icon.png" alt="Quote" />
+ Originally Posted by <strong>{escape(quote.author)}</strong> {link}</div>
 <div class="message">{inner}{escape(quote.text, quote=False)}</div>
 </div></div></div>"""
 
@@ -237,13 +274,18 @@ var SECURITYTOKEN = "guest";
     def login_wall(self) -> str:
         body = f"""<div class="standard_error">
 <form class="block vbform" method="post" action="{self.link('login.php', 'do=login')}">
-<h2 class="blockhead">You are not logged in or you do not have permission to access this page. This could be due to one of several reasons:</h2>
-<div class="blockrow"><label for="vb_login_username">User Name:</label><input type="text" id="vb_login_username" name="vb_login_username" /></div>
-<div class="blockrow"><label for="vb_login_password">Password:</label><input type="password" id="vb_login_password" name="vb_login_password" /></div>
+<h2 class="blockhead">You are not logged in or you do not have permission to access this page.
+ This could be due to one of several reasons:</h2>
+<div class="blockrow"><label for="vb_login_username">User Name:</label>
+<input type="text" id="vb_login_username" name="vb_login_username" /></div>
+<div class="blockrow"><label for="vb_login_password">Password:</label>
+<input type="password" id="vb_login_password" name="vb_login_password" /></div>
 </form>
 </div>"""
         return self.frame(self.c.title, [(self.link("index.php"), "Forum")], body)
 
     def not_found(self, message: str = "Invalid Thread specified.") -> Page:
-        body = f"""<div class="standard_error"><div class="blockrow restore">{message} If you followed a valid link, please notify the <a href="{self.link('sendmessage.php')}">administrator</a></div></div>"""
+        body = f"""<div class="standard_error"><div class="blockrow restore">{message}
+ If you followed a valid link, please notify the
+ <a href="{self.link('sendmessage.php')}">administrator</a></div></div>"""
         return Page(status=404, html=self.frame(self.c.title, [("", "Forum")], body))
