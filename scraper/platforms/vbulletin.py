@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -164,6 +165,7 @@ def listing_page_url(listing_url: str, number: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+@lru_cache(maxsize=8192)
 def clean_url(url: str) -> str:
     """``url`` without the guest session (``s=<32 hex>``), ``nojs`` and the fragment."""
     parts = urlsplit(url)
@@ -404,26 +406,32 @@ def _board_id(url: str) -> str | None:
 _PAGES_OF = re.compile(r"Page (\d+) of (\d+)", re.I)
 
 
+_PAGER = (
+    ".pagenav td.vbmenu_control, .pagination .popupctrl, .pagetotal, .js-pagenum, "
+    "a[rel=next][href], a[rel=prev][href], link[rel=next][href], link[rel=prev][href]"
+)
+
+
 def _pager(page: _Page, url: str) -> PageInfo:
-    """Number and count from "Page 2 of 5" (vB3 ``td.vbmenu_control``, vB4
-    ``span.first_last``/``.popupctrl``), vB5 ``.js-pagenum`` inputs; next/prev from rel links."""
-    tree = page.tree
+    """Number and count from "Page 2 of 5" (vB3 ``td.vbmenu_control``, vB4 ``.popupctrl``),
+    vB5's page input and ``.pagetotal``; next/prev from rel links. One query for all."""
     info = PageInfo(number=_url_page(url) or 1)
-    for node in tree.css(".pagenav td.vbmenu_control, .pagination .popupctrl, "
-                         "div.pagination span > a.popupctrl, .pagenav_pagenum"):
-        if m := _PAGES_OF.search(node.text()):
+    total = current = None
+    for node in page.tree.css(_PAGER):
+        rel = node.attributes.get("rel")
+        if rel in ("next", "prev"):
+            name = f"{rel}_url"
+            if getattr(info, name) is None:
+                setattr(info, name, page.absolute(node.attributes.get("href")))
+        elif node.tag == "input":
+            current = current or node.attributes.get("value")
+        elif "pagetotal" in (node.attributes.get("class") or ""):
+            total = total or parse_count(node.text())
+        elif info.count is None and (m := _PAGES_OF.search(node.text())):
             info.number, info.count = int(m.group(1)), int(m.group(2))
-            break
-    total = tree.css_first(".js-pagenav .pagetotal, .js-pagenav-total-pages, .pagetotal")
-    if info.count is None and total is not None and (count := parse_count(total.text())):
-        info.count = count
-        current = tree.css_first(".js-pagenum, input.js-pagenum")
-        if current is not None and (value := current.attributes.get("value") or "").isdigit():
-            info.number = int(value)
-    for rel, name in (("next", "next_url"), ("prev", "prev_url")):
-        link = tree.css_first(f"a[rel={rel}][href], link[rel={rel}][href]")
-        if link is not None and (href := link.attributes.get("href")):
-            setattr(info, name, page.absolute(href))
+    if info.count is None and total:
+        info.count = total
+        info.number = int(current) if current and current.isdigit() else info.number
     if info.count is None and info.next_url is None:
         info.count = info.number
     return info
