@@ -201,14 +201,6 @@ def _is_fork(tree: LexborHTMLParser) -> bool:
     return body is not None and body.id == "something_awful"
 
 
-def _version(tree: LexborHTMLParser) -> str:
-    """"5" for vB5/6 pages (BEM ``b-post`` markup), else "3" (vB3 and 4 share their ids)."""
-    body = tree.body
-    if body is not None and body.id == "vb-page-body":
-        return "5"
-    return "5" if tree.css_first("li.b-post, .b-post") is not None else "3"
-
-
 _THREAD_ROOTS = "table[id^=post], div.tpost[id^=post], li[id^=post_], li.b-post"
 _POST_ID = re.compile(r"^post_?(\d+)$")
 _ERROR_TEXTS = (
@@ -399,7 +391,7 @@ def _board_id(url: str) -> str | None:
     script, rest, query = _script(url)
     if script == "forumdisplay":
         return query.get("f") or query.get("forumid") or _friendly_thread(rest, query)
-    path = urlsplit(url).path.rstrip("/")
+    path = _PAGE_SUFFIX.sub("", urlsplit(url).path).rstrip("/")
     return path.removeprefix("/forum/") or None
 
 
@@ -706,17 +698,18 @@ _SIG_LINE = re.compile(r"^\s*_{6,}\s*(?:<br\s*/?>)?", re.I)
 
 def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> None:
     """Body HTML and text without signature, the signature text, the quotes."""
-    content = body.css_first("blockquote.postcontent") if body.tag == "div" else None
+    vb34 = (body.id or "").startswith("post_message_")
+    content = body.css_first("blockquote.postcontent") if vb34 else None
     inner = (content or body).inner_html or ""
     sig_html = signature.inner_html if signature is not None else None
-    if sig_html is None and (sig := _vb3_signature(body)) is not None:
+    if sig_html is None and vb34 and content is None and (sig := _vb3_signature(body)):
         sig_html = _SIG_LINE.sub("", sig.inner_html or "", count=1)
     if signature is not None and (signature.html or "") in inner:  # a signature inside the body
         inner = inner.replace(signature.html or "", "", 1)
     post.body_html = inner.strip()
     post.body_text = html_text(post.body_html)
     post.signature = (html_text(sig_html) or None) if sig_html else None
-    if "bbcode_quote" in inner or "alt2" in inner:
+    if "bbcode_quote" in inner or 'class="alt2"' in inner:
         post.quotes = _quotes(content or body)
 
 
@@ -901,8 +894,9 @@ def _forums(page: _Page, skip: set[str | None]) -> list[Board]:
     return list(boards.values())
 
 
-_REPLIES = re.compile(r"Replies:\s*([\d,.]+)", re.I)
-_VIEWS = re.compile(r"Views:\s*([\d,.]+)", re.I)
+# "Replies: 5" (vB3/4), "5 replies" (vB5/6)
+_REPLIES = re.compile(r"Replies:\s*([\d,.]+)|(\d(?:[\d,.]*\d)?)\s+repl(?:y|ies)\b", re.I)
+_VIEWS = re.compile(r"Views:\s*([\d,.]+)|(\d(?:[\d,.]*\d)?)\s+views?\b", re.I)
 
 
 def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None] | None:
@@ -916,23 +910,27 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
     tid = tid or row.attributes.get("data-node-id")
     if not tid or not href:
         return None
-    stats = row.css_first("ul.threadstats, td[title*='Replies'], .topic-replies-posts-cell")
+    stats = row.css_first("ul.threadstats, td[title*='Replies'], td.cell-count")
     stats_text = ""
     if stats is not None:
         stats_text = (stats.attributes.get("title") or "") + " " + stats.text()
     replies = _REPLIES.search(stats_text)
     views = _VIEWS.search(stats_text)
     last = row.css_first(
-        "dl.threadlastpost span.time, td[title*='Replies'] span.time, .topic-lastpost-cell time"
+        "dl.threadlastpost span.time, td[title*='Replies'] span.time, td.cell-lastpost .post-date"
     )
-    raw = _last_post_text(last.parent if last is not None and last.tag == "span" else last)
-    author = row.css_first("a.username, span.username, span[onclick*='member.php']")
+    if last is not None and "time" in (last.attributes.get("class") or "").split():
+        last = last.parent  # vB3/4: the date is the text around span.time
+    raw = _last_post_text(last)
+    author = row.css_first(
+        "a.username, span.username, span[onclick*='member.php'], .topic-info-details a"
+    )
     thread = ListingThread(
         external_id=tid,
         title=clean_text(link.text()) or None,
         url=thread_page_url(href, 1) if thread_id(href) else href,
-        reply_count=parse_count(replies.group(1)) if replies else None,
-        views=parse_count(views.group(1)) if views else None,
+        reply_count=parse_count(replies.group(1) or replies.group(2)) if replies else None,
+        views=parse_count(views.group(1) or views.group(2)) if views else None,
         last_post_at_raw=raw,
         author=_row_author(author, page),
     )
