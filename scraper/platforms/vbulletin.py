@@ -895,8 +895,18 @@ def _forums(page: _Page, skip: set[str | None]) -> list[Board]:
 
 
 # "Replies: 5" (vB3/4), "5 replies" (vB5/6)
-_REPLIES = re.compile(r"Replies:\s*([\d,.]+)|(\d(?:[\d,.]*\d)?)\s+repl(?:y|ies)\b", re.I)
-_VIEWS = re.compile(r"Views:\s*([\d,.]+)|(\d(?:[\d,.]*\d)?)\s+views?\b", re.I)
+_REPLIES = (re.compile(r"Replies:\s*([\d,.]+)", re.I),
+            re.compile(r"(\d(?:[\d,.]*\d)?)\s+repl(?:y|ies)\b", re.I))
+_VIEWS = (re.compile(r"Views:\s*([\d,.]+)", re.I),
+          re.compile(r"(\d(?:[\d,.]*\d)?)\s+views?\b", re.I))
+
+
+def _stat(patterns: tuple[re.Pattern[str], ...], text: str) -> int | None:
+    """A count labelled first ("Replies: 5"), else followed by its name ("5 replies")."""
+    for pattern in patterns:
+        if m := pattern.search(text):
+            return parse_count(m.group(1))
+    return None
 
 
 def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None] | None:
@@ -914,8 +924,6 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
     stats_text = ""
     if stats is not None:
         stats_text = (stats.attributes.get("title") or "") + " " + stats.text()
-    replies = _REPLIES.search(stats_text)
-    views = _VIEWS.search(stats_text)
     last = row.css_first(
         "dl.threadlastpost span.time, td[title*='Replies'] span.time, td.cell-lastpost .post-date"
     )
@@ -929,8 +937,8 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
         external_id=tid,
         title=clean_text(link.text()) or None,
         url=thread_page_url(href, 1) if thread_id(href) else href,
-        reply_count=parse_count(replies.group(1) or replies.group(2)) if replies else None,
-        views=parse_count(views.group(1) or views.group(2)) if views else None,
+        reply_count=_stat(_REPLIES, stats_text),
+        views=_stat(_VIEWS, stats_text),
         last_post_at_raw=raw,
         author=_row_author(author, page),
     )
