@@ -466,13 +466,28 @@ def _vb5_id(node: LexborNode) -> str | None:
     return m.group(1) if m else None
 
 
-# Every part of a post in one query, told apart below by id, class and tag.
-_PARTS = (
-    "[id^=post_message_], .js-post__content-text, a.bigusername, .username, div.author, "
-    "[id^=postmenu_], a[id^=postcount], a.b-post__count, span.date, time[datetime], "
-    "blockquote.signature, div.signature, .usertitle, .lastedited, .b-post__edit, "
-    "h2.posttitle, h2.title, h2.b-post__title, a[name^=post]"
+# Every part of a post in one query per post, told apart below by id, class and tag; the list
+# is chosen by the root's generation (fewer selectors, cheaper queries), and a root of none
+# of them gets them all.
+_PARTS_3 = (
+    "[id^=post_message_], a.bigusername, [id^=postmenu_], a[id^=postcount], a[name^=post], "
+    "div.signature, .lastedited"
 )
+_PARTS_4 = (
+    "[id^=post_message_], .username, a[id^=postcount], span.date, blockquote.signature, "
+    "div.signature, .usertitle, .lastedited, h2.posttitle, h2.title"
+)
+_PARTS_5 = (
+    ".js-post__content-text, div.author, a.b-post__count, time[datetime], .usertitle, "
+    ".b-post__edit, h2.b-post__title, div.signature"
+)
+_PARTS = f"{_PARTS_3}, {_PARTS_4}, {_PARTS_5}"
+
+
+def _parts_query(root: LexborNode) -> str:
+    if root.tag == "li":
+        return _PARTS_5 if "b-post" in (root.attributes.get("class") or "") else _PARTS_4
+    return _PARTS_3 if root.tag in ("table", "div") else _PARTS
 
 
 def _part_name(node: LexborNode) -> str | None:
@@ -563,7 +578,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
 
 def _read_post(pid: str, root: LexborNode, page: _Page) -> _Draft:
     parts: dict[str, LexborNode] = {}
-    for node in root.css(_PARTS):
+    for node in root.css(_parts_query(root)):
         name = _part_name(node)
         if name is not None and name not in parts:
             parts[name] = node
