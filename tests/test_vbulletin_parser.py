@@ -179,6 +179,9 @@ def test_truncated_and_hidden_markup() -> None:
      "41944"),
     ("https://f.example/forum/fish/cichlids", "board", None, None),
     ("https://f.example/forum/members/22-joe.html", None, None, None),
+    ("https://f.example/forum/threads/kiln-shelf.123/", None, None, None),
+    ("https://f.example/forum/forums/pottery.4/", None, None, None),
+    ("https://f.example/forum/viewtopic.php?t=5", None, None, None),
 ])
 def test_url_shapes(url: str, kind: str | None, tid: str | None, pid: str | None) -> None:
     assert vbulletin.url_kind(url) == kind

@@ -49,6 +49,9 @@ _FRIENDLY_ID = re.compile(r"^(\d+)(?:-[^/]*)?$")  # "123-some-title" (vB4 friend
 _NODE_PATH = re.compile(r"^(/(?:[^/]+/)*?)(\d+)-[^/]+?(?:\.html)?(?:/page(\d+))?/?$")
 _PAGE_SUFFIX = re.compile(r"/page(\d+)/?$")
 _SESSION = ("s", "sid", "phpsessid", "sessionhash")
+# Paths under /forum/ that are no vB5 channel: members, search, and other platforms' shapes
+# (XenForo "threads/title.123", Discourse "t/slug/123").
+_FOREIGN_PATH = re.compile(r"^/forum/(?:members?|search|threads|forums|t|c|u|tags)(?:/|$)|\.\d+/?$")
 
 
 def _script(url: str) -> tuple[str | None, str, dict[str, str]]:
@@ -92,7 +95,7 @@ def url_kind(url: str) -> str | None:
         return "thread"
     if path.rstrip("/") == "/forum" or path == "/":
         return "community"
-    if path.startswith("/forum/") and not path.startswith(("/forum/member", "/forum/search")):
+    if path.startswith("/forum/") and not _FOREIGN_PATH.search(path):
         return "board" if "." not in path.rsplit("/", 1)[-1] else None
     return None
 
