@@ -843,9 +843,14 @@ _RESULTS = re.compile(r"Results?\s+\d+\s+to\s+\d+\s+of\s+([\d,.]+)", re.I)
 
 
 def _reply_count(tree: LexborHTMLParser, info: PageInfo) -> int | None:
-    """Posts minus one from vB4's "Results 1 to 18 of 18"; vB3/5 do not show a count."""
-    node = tree.css_first("#postpagestats_above, .postpagestats")
-    m = _RESULTS.search(node.text()) if node is not None else None
+    """Posts minus one from vB4's "Results 1 to 18 of 18", or from the title "Showing results
+    1 to 10 of 23" of vB3's current page number (multi-page threads only); vB5 shows none."""
+    node = tree.css_first(
+        "#postpagestats_above, .postpagestats, .pagenav span[title^='Showing results']"
+    )
+    if node is None:
+        return None
+    m = _RESULTS.search(node.attributes.get("title") or node.text())
     return parse_count(m.group(1)) - 1 if m else None
 
 
