@@ -282,7 +282,6 @@ def _wall(tree: LexborHTMLParser, what: str) -> None:
 _ZONE = re.compile(r"All times are (?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?:[.:](\d{1,2}))?)?", re.I)
 _TWO_DIGIT_YEAR = re.compile(r"\b(\d{1,2})([-/.])(\d{1,2})\2(\d{2})\b(?![-/.]\d)")
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
-_RELATIVE_DAY = re.compile(r"^\s*(today|yesterday)\b", re.I)
 _ID_IN_HREF = re.compile(r"[?&](?:u|userid)=(\d+)|/members?/(\d+)")
 
 
