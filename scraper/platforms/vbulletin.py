@@ -326,6 +326,7 @@ class _Page:
     clock: Clock = field(init=False)
     zone: timedelta | None = field(init=False)
     canonical: str | None = field(init=False)
+    seen: dict[str | None, str | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
@@ -336,8 +337,12 @@ class _Page:
         self.canonical = clean_url(self.absolute(href)) if href else None
 
     def absolute(self, href: str | None) -> str | None:
+        """``href`` made absolute, without session id or fragment (once per distinct href)."""
+        if href in self.seen:
+            return self.seen[href]
         url = self.urls.absolute(href)
-        return clean_url(url) if url else None
+        self.seen[href] = found = clean_url(url) if url else None
+        return found
 
     def settle(self, anchors: list[tuple[datetime, datetime]]) -> None:
         """The zone from a shown time beside its exact instant, else the footer's."""
