@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ThreadPage
-from scraper.platforms import khoros
+from scraper.platforms import khoros, phpbb
 from scraper.platforms.base import Platform, missing_members
 
 
@@ -24,7 +24,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
     return found
 
 
-PLATFORMS: dict[str, Platform] = _registry(khoros)
+PLATFORMS: dict[str, Platform] = _registry(khoros, phpbb)
 
 
 def get(name: str) -> Platform:
