@@ -663,7 +663,7 @@ def _quote_heads(content: LexborNode) -> list[tuple[str, str, str | None, str | 
     heads = []
     for quote in content.css("blockquote, div.quotecontent"):
         if quote.tag == "blockquote":
-            cite = next((c for c in quote.css("cite") if _owner(c) is quote), None)
+            cite = next((c for c in quote.css("cite") if _owner(c) == quote), None)
             if cite is None:
                 heads.append(("<blockquote", "<blockquote", None, None))
                 continue
