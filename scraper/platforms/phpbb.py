@@ -57,6 +57,8 @@ _STATED_OFFSET = re.compile(
     r"(?:\s*\[\s*DST\s*\])?"
 )
 _DAY_DOT = re.compile(r"\b(\d{1,2})\.(?=\s+[^\W\d])")  # "11. Sep 2024" -> "11 Sep 2024"
+_SID_FIRST = re.compile(r"\?sid=(?:a:)?[0-9a-f]{32}(?:&amp;|&)")
+_SID_LAST = re.compile(r"(?:\?|&amp;|&)sid=(?:a:)?[0-9a-f]{32}")
 _NOT_FOUND = ("does not exist", "no longer exists", "not found")
 _NO_PERMISSION = ("not authorised", "not authorized", "permission")
 
@@ -638,9 +640,9 @@ def _signature(node: LexborNode | None) -> str | None:
 
 def _fill_body(post: Post, content: LexborNode) -> None:
     """Body without code-box chrome; quotes with author, depth and the quoted post."""
-    html = (content.inner_html or "").strip()
+    html = _without_sid((content.inner_html or "").strip())
     for label in content.css("div.codebox > p, dl.codebox > dt"):
-        html = html.replace(label.html or "", "", 1)
+        html = html.replace(_without_sid(label.html or ""), "", 1)
     post.body_html = html
     heads = _quote_heads(content)
     if not heads:
@@ -648,13 +650,20 @@ def _fill_body(post: Post, content: LexborNode) -> None:
         return
     marked = html
     for original, header, _, _ in heads:
-        marked = marked.replace(original, header, 1)
+        marked = marked.replace(_without_sid(original), header, 1)
     post.body_text, texts = html_text_with_quotes(marked)
     for (_, _, author, quoted), (depth, text) in zip(heads, texts, strict=False):
         quote = Quote(author_name=author, post_external_id=quoted, depth=depth, text=text)
         if author is not None:
             quote.text = text.partition("\n")[2].lstrip()
         post.quotes.append(quote)
+
+
+def _without_sid(html: str) -> str:
+    """Links of the body without the visitor's ``sid`` (it differs on every visit)."""
+    if "sid=" not in html:
+        return html
+    return _SID_LAST.sub("", _SID_FIRST.sub("?", html))
 
 
 def _quote_heads(content: LexborNode) -> list[tuple[str, str, str | None, str | None]]:
