@@ -613,12 +613,16 @@ def _author(parts: _Parts, page: _Page) -> Author:
 
 
 def _guest_name(parts: _Parts) -> LexborNode | None:
+    """A guest's (or deleted user's) shown name: ``span.username``, the ``strong`` of
+    ``p.author``, else the bare ``dt`` of the profile (3.0)."""
     for holder in (parts.profile, parts.author):
-        node = holder.css_first(
-            "span.username, span.username-coloured, dt strong, strong") if holder else None
+        node = holder.css_first("span.username, span.username-coloured") if holder else None
         if node is not None:
             return node
-    return None
+    node = parts.author.css_first("strong") if parts.author is not None else None
+    if node is None and parts.profile is not None:
+        node = parts.profile.css_first("dt")
+    return node
 
 
 def _rank(profile: LexborNode | None) -> str | None:
