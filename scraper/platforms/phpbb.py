@@ -59,6 +59,10 @@ _STATED_OFFSET = re.compile(
 _DAY_DOT = re.compile(r"\b(\d{1,2})\.(?=\s+[^\W\d])")  # "11. Sep 2024" -> "11 Sep 2024"
 _SID_FIRST = re.compile(r"\?sid=(?:a:)?[0-9a-f]{32}(?:&amp;|&)")
 _SID_LAST = re.compile(r"(?:\?|&amp;|&)sid=(?:a:)?[0-9a-f]{32}")
+# The topic starter of a list row: 3.1+ ``div.topic-poster`` (the ``dt`` also holds a
+# "Last post by" copy for small screens), subsilver2 ``p.topicauthor``, 3.0 the ``dt``.
+_POSTER = ("div.topic-poster a[href*='mode=viewprofile']", "p.topicauthor a",
+           "dt a[href*='mode=viewprofile']")
 _NOT_FOUND = ("does not exist", "no longer exists", "not found")
 _NO_PERMISSION = ("not authorised", "not authorized", "permission")
 
@@ -822,7 +826,7 @@ def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None,
     else:
         raw = _last_post_text(last)
         instant = None
-    poster = row.css_first("dt a[href*='mode=viewprofile'], p.topicauthor a, div.topic-poster a")
+    poster = next((node for query in _POSTER if (node := row.css_first(query)) is not None), None)
     author = None
     if poster is not None and clean_text(poster.text()):
         href = page.link(poster.attributes.get("href"))
