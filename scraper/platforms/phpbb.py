@@ -63,6 +63,8 @@ _SID_LAST = re.compile(r"(?:\?|&amp;|&)sid=(?:a:)?[0-9a-f]{32}")
 # "Last post by" copy for small screens), subsilver2 ``p.topicauthor``, 3.0 the ``dt``.
 _POSTER = ("div.topic-poster a[href*='mode=viewprofile']", "p.topicauthor a",
            "dt a[href*='mode=viewprofile']")
+_SID_PARAM = re.compile(r"([?&])sid=[^&#]*(&?)")
+_USER_ID = re.compile(r"[?&]u=(\d+)")
 _NOT_FOUND = ("does not exist", "no longer exists", "not found")
 _NO_PERMISSION = ("not authorised", "not authorized", "permission")
 
@@ -236,9 +238,11 @@ class _Page:
     canonical: str | None = field(init=False)
     clock: Clock = field(init=False)
     zone_hint: str | None = field(init=False)
+    viewtopic: str = field(init=False)  # the absolute URL of the board's viewtopic.php
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
+        self.viewtopic = self.urls.absolute("viewtopic.php") or "viewtopic.php"
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
         self.clock = Clock(tz=self.tz)
@@ -588,8 +592,18 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
 
 
 def thread_url_for_post(page: _Page, uid: str) -> str:
-    base = page.urls.absolute(f"viewtopic.php?p={uid}") or ""
-    return clean_url(base) + f"#p{uid}"
+    """The post's permalink ``viewtopic.php?p=P#pP``."""
+    return f"{page.viewtopic}?p={uid}#p{uid}"
+
+
+def _without_session(url: str | None) -> str | None:
+    """``url`` without ``sid=`` and fragment, cheaply (for links whose other parameters stay)."""
+    if not url:
+        return None
+    url = url.split("#", 1)[0]
+    if "sid=" not in url:
+        return url
+    return _SID_PARAM.sub(lambda m: m.group(1) if m.group(2) else "", url)
 
 
 def _author(parts: _Parts, page: _Page) -> Author:
@@ -611,8 +625,9 @@ def _author(parts: _Parts, page: _Page) -> Author:
     else:
         shown = parts.name or _guest_name(parts)
         name = clean_text(shown.text()) if shown is not None else ""
-    url = page.link(href) if href else None
-    uid = _params(url).get("u") if url else None
+    url = _without_session(page.urls.absolute(href)) if href else None
+    m = _USER_ID.search(url) if url else None
+    uid = m.group(1) if m else None
     return Author(name=name or None, external_id=uid or None, url=url, rank=_rank(parts.profile))
 
 
