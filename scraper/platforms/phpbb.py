@@ -90,7 +90,7 @@ def url_kind(url: str) -> str | None:
     script, params = _script(url), _params(url)
     if script == "viewtopic.php" and ("t" in params or "p" in params):
         return "thread"
-    if script == "viewforum.php" and "f" in params:
+    if script == "viewforum.php" and "f" in params and not params.keys() & {"mark", "hash"}:
         return "board"
     if script == "index.php" and not params.keys() - {"sid"}:
         return "community"
@@ -243,6 +243,7 @@ class _Page:
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
         self.viewtopic = self.urls.absolute("viewtopic.php") or "viewtopic.php"
+        self._folder = self.viewtopic.removesuffix("viewtopic.php")
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
         self.clock = Clock(tz=self.tz)
@@ -259,8 +260,14 @@ class _Page:
         """The local time a shown date stands for ("11. Sep 2024, 18:36" read too)."""
         return self.clock.parse(_DAY_DOT.sub(r"\1", text)) if text else None
 
+    def absolute(self, href: str | None) -> str | None:
+        """``href`` made absolute; phpBB's own "./script.php" links cheaply."""
+        if href and href.startswith("./") and "/../" not in href:
+            return self._folder + href[2:]
+        return self.urls.absolute(href)
+
     def link(self, href: str | None) -> str | None:
-        url = self.urls.absolute(href)
+        url = self.absolute(href)
         return clean_url(url) if url else None
 
 
@@ -625,7 +632,7 @@ def _author(parts: _Parts, page: _Page) -> Author:
     else:
         shown = parts.name or _guest_name(parts)
         name = clean_text(shown.text()) if shown is not None else ""
-    url = _without_session(page.urls.absolute(href)) if href else None
+    url = _without_session(page.absolute(href)) if href else None
     m = _USER_ID.search(url) if url else None
     uid = m.group(1) if m else None
     return Author(name=name or None, external_id=uid or None, url=url, rank=_rank(parts.profile))
