@@ -103,6 +103,8 @@ def test_listing_facts(name: str) -> None:
             for t in page.threads] == fact["threads"]
     assert page.page.next_url == fact["next_url"]
     assert page.zone_hint == fact["zone_hint"]
+    if "last_post_at" in fact:  # shown times read in the stated zone ("UTC - 5 hours [ DST ]")
+        assert [t.last_post_at for t in page.threads] == fact["last_post_at"]
     if "board" in fact:
         assert [page.board.external_id, page.board.title, page.board.url] == fact["board"]
     for url in [b.url for b in page.boards + page.categories] + [t.url for t in page.threads]:
