@@ -412,9 +412,18 @@ class _Parts:
     name: LexborNode | None = None  # where the name shows when it is not a profile link
     profile_link: str | None = None
     date_text: str | None = None
+    # Found by the one broad query of a prosilver post (None: look them up when needed).
+    time: LexborNode | None = None
+    rank: LexborNode | None = None
+    links: list[LexborNode] | None = None  # profile links in dl.postprofile
+    quotes: list[LexborNode] | None = None
+    labels: list[LexborNode] | None = None  # "Code: Select all" lines of code boxes
 
 
-_PROSILVER_PARTS = "h3, p.author, dl.postprofile, div.content, div.signature, div.notice"
+_PROSILVER_PARTS = (
+    "h3, p.author, dl.postprofile, div.content, div.signature, div.notice, p.author time, "
+    "dd.profile-rank, dl.postprofile a[href*='mode=viewprofile'], blockquote, div.codebox > p"
+)
 
 
 def _prosilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
@@ -423,23 +432,43 @@ def _prosilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
         m = _POST_ANCHOR.fullmatch(element.attributes.get("id") or "")
         if m is None:
             continue
-        parts = _Parts(uid=m.group(1))
+        parts = _Parts(uid=m.group(1), links=[], quotes=[], labels=[])
         for node in element.css(_PROSILVER_PARTS):
-            tag, classes = node.tag, (node.attributes.get("class") or "").split()
-            if tag == "h3":
-                parts.subject = parts.subject or node
-            elif tag == "p":
-                parts.author = parts.author or node
-            elif tag == "dl":
-                parts.profile = parts.profile or node
-            elif "content" in classes:
-                parts.content = parts.content or node
-            elif "signature" in classes:
-                parts.signature = parts.signature or node
-            elif "notice" in classes:
-                parts.notices.append(node)
+            _sort_part(parts, node)
         found.append(parts)
     return found
+
+
+def _sort_part(parts: _Parts, node: LexborNode) -> None:
+    """File one node of a prosilver post under what it is (quotes and code boxes only while in
+    the body: a signature may hold its own)."""
+    tag = node.tag
+    classes = (node.attributes.get("class") or "").split()
+    in_body = parts.content is not None and parts.signature is None
+    if tag == "h3":
+        parts.subject = parts.subject or node
+    elif tag == "p":
+        if "author" in classes:
+            parts.author = parts.author or node
+        elif in_body:
+            parts.labels.append(node)
+    elif tag == "dl":
+        parts.profile = parts.profile or node
+    elif tag == "time":
+        parts.time = parts.time or node
+    elif tag == "dd":
+        parts.rank = parts.rank or node
+    elif tag == "a":
+        parts.links.append(node)
+    elif tag == "blockquote":
+        if in_body:
+            parts.quotes.append(node)
+    elif "content" in classes:
+        parts.content = parts.content or node
+    elif "signature" in classes:
+        parts.signature = parts.signature or node
+    elif "notice" in classes:
+        parts.notices.append(node)
 
 
 def _subsilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
@@ -566,7 +595,7 @@ def _date_text(parts: _Parts) -> str | None:
     holder = parts.author
     if holder is None:
         return None
-    time = holder.css_first("time")
+    time = parts.time
     text = clean_text((time or holder).text())
     if time is None and "»" in text:
         text = text.rsplit("»", 1)[1].strip()
@@ -581,9 +610,8 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
     post.author = _author(parts, page)
     post.posted_at_raw = date_text or None
     draft = _Draft(post=post, shown=page.shown(date_text))
-    time = parts.author.css_first("time[datetime]") if parts.author is not None else None
-    if time is not None:
-        draft.instant = parse_instant(time.attributes.get("datetime"))
+    if parts.time is not None:
+        draft.instant = parse_instant(parts.time.attributes.get("datetime"))
     for notice in parts.notices:
         text = clean_text(notice.text())
         if "post_deleted_msg" in (notice.attributes.get("class") or "") or not text:
@@ -593,7 +621,7 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
         draft.edited = parse_local(_DAY_DOT.sub(r"\1", date), order=page.clock.order)
         break
     if parts.content is not None:
-        _fill_body(post, parts.content)
+        _fill_body(post, parts)
     post.signature = _signature(parts.signature)
     return draft
 
@@ -616,16 +644,12 @@ def _without_session(url: str | None) -> str | None:
 def _author(parts: _Parts, page: _Page) -> Author:
     """Name from the profile link (``dl.postprofile dt`` or ``p.author``), else the shown name
     of a guest; id from ``u=``; rank from ``dd.profile-rank`` (3.0: the first plain ``dd``)."""
-    link = None
-    for holder in (parts.profile, parts.author):
-        if holder is None:
+    link = next((a for a in parts.links or () if clean_text(a.text())), None)
+    for holder in (parts.profile if parts.links is None else None, parts.author):
+        if link is not None or holder is None:
             continue
-        for candidate in holder.css("a[href*='mode=viewprofile']"):
-            if clean_text(candidate.text()):
-                link = candidate
-                break
-        if link is not None:
-            break
+        link = next((a for a in holder.css("a[href*='mode=viewprofile']")
+                     if clean_text(a.text())), None)
     href = link.attributes.get("href") if link is not None else parts.profile_link
     if link is not None:
         name = clean_text(link.text())
@@ -635,7 +659,7 @@ def _author(parts: _Parts, page: _Page) -> Author:
     url = _without_session(page.absolute(href)) if href else None
     m = _USER_ID.search(url) if url else None
     uid = m.group(1) if m else None
-    return Author(name=name or None, external_id=uid or None, url=url, rank=_rank(parts.profile))
+    return Author(name=name or None, external_id=uid or None, url=url, rank=_rank(parts))
 
 
 def _guest_name(parts: _Parts) -> LexborNode | None:
@@ -651,10 +675,12 @@ def _guest_name(parts: _Parts) -> LexborNode | None:
     return node
 
 
-def _rank(profile: LexborNode | None) -> str | None:
+def _rank(parts: _Parts) -> str | None:
+    """``dd.profile-rank`` (3.1+), subsilver2's ``td.postdetails``, 3.0's first plain ``dd``."""
+    profile = parts.profile
     if profile is None:
         return None
-    node = profile.css_first("dd.profile-rank, td.postdetails")
+    node = parts.rank if parts.links is not None else profile.css_first("td.postdetails")
     if node is None:
         node = next((dd for dd in profile.css("dd")
                      if dd.css_first("strong") is None and clean_text(dd.text())), None)
@@ -668,13 +694,15 @@ def _signature(node: LexborNode | None) -> str | None:
     return text.lstrip("_ \n") or None
 
 
-def _fill_body(post: Post, content: LexborNode) -> None:
+def _fill_body(post: Post, parts: _Parts) -> None:
     """Body without code-box chrome; quotes with author, depth and the quoted post."""
+    content = parts.content
     html = _without_sid((content.inner_html or "").strip())
-    for label in content.css("div.codebox > p, dl.codebox > dt"):
+    labels = parts.labels if parts.labels is not None else content.css("div.codebox > p")
+    for label in labels:
         html = html.replace(_without_sid(label.html or ""), "", 1)
     post.body_html = html
-    heads = _quote_heads(content)
+    heads = _quote_heads(content, parts.quotes)
     if not heads:
         post.body_text = html_text(html)
         return
@@ -696,11 +724,15 @@ def _without_sid(html: str) -> str:
     return _SID_LAST.sub("", _SID_FIRST.sub("?", html))
 
 
-def _quote_heads(content: LexborNode) -> list[tuple[str, str, str | None, str | None]]:
+def _quote_heads(
+    content: LexborNode, found: list[LexborNode] | None
+) -> list[tuple[str, str, str | None, str | None]]:
     """For each quote in document order: the HTML of its header, what replaces it (an "X wrote:"
     line, or for subsilver2 the quote rebuilt as a blockquote), its author and quoted post."""
     heads = []
-    for quote in content.css("blockquote, div.quotecontent"):
+    if found is not None and not found:
+        return heads
+    for quote in found or content.css("blockquote, div.quotecontent"):
         if quote.tag == "blockquote":
             cite = next((c for c in quote.css("cite") if _owner(c) == quote), None)
             if cite is None:
