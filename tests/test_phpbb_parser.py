@@ -178,3 +178,29 @@ def test_page_urls_use_the_page_size_the_pager_shows() -> None:
         "https://other.example/viewtopic.php?t=8&start=10"  # phpBB's default on an unseen board
     assert phpbb.listing_page_url("https://other.example/viewforum.php?f=4", 3) == \
         "https://other.example/viewforum.php?f=4&start=50"
+
+
+def test_a_post_permalink_page_names_its_topic_and_positions() -> None:
+    body = (FIXTURES / "prosilver33_topic_p2.html").read_bytes()
+    page = parse(body, f"https://lathes.example.org/forum/viewtopic.php?p=90133&sid={SID}#p90133")
+    assert page.thread.external_id == "4412"
+    assert [(p.external_id, p.position) for p in page.posts] == [
+        ("90120", 4), ("90133", 5), ("90140", 6)]
+    assert phpbb.post_id(page.posts[1].url) == "90133"
+
+
+def test_relative_shown_dates_beside_an_instant_need_no_warning() -> None:
+    html = (FIXTURES / "prosilver33_topic_p1.html").read_text(encoding="utf-8")
+    html = html.replace(">Tue Mar 05, 2024 7:40 pm</time>", ">Today, 7:40 pm</time>")
+    page = parse(html, MANIFEST["prosilver33_topic_p1.html"]["url"])
+    assert page.posts[2].posted_at == "2024-03-05T18:40:12+00:00"
+    assert page.posts[2].posted_at_raw == "Today, 7:40 pm"
+    assert len(page.time_anchors) == 2 and page.warnings == []
+
+
+def test_relative_shown_dates_without_an_instant_stay_naive_with_a_warning() -> None:
+    html = (FIXTURES / "prosilver30_topic_p2.html").read_text(encoding="utf-8")
+    html = html.replace("Mon Jun 15, 2009 11:47 pm", "Yesterday, 11:47 pm")
+    page = parse(html, MANIFEST["prosilver30_topic_p2.html"]["url"])
+    assert page.posts[0].posted_at is None
+    assert page.warnings == ["relative date without its exact time: 'Yesterday, 11:47 pm'"]

@@ -609,9 +609,13 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
         post.title = clean_text(parts.subject.text()) or None
     post.author = _author(parts, page)
     post.posted_at_raw = date_text or None
-    draft = _Draft(post=post, shown=page.shown(date_text))
-    if parts.time is not None:
-        draft.instant = parse_instant(parts.time.attributes.get("datetime"))
+    draft = _Draft(post=post)
+    if parts.time is not None:  # the instant is exact; the shown text (maybe "Today, 10:12")
+        draft.instant = parse_instant(parts.time.attributes.get("datetime"))  # only anchors it
+    if draft.instant is not None:
+        draft.shown = parse_local(_DAY_DOT.sub(r"\1", date_text), order=page.clock.order)
+    else:
+        draft.shown = page.shown(date_text)
     for notice in parts.notices:
         text = clean_text(notice.text())
         if "post_deleted_msg" in (notice.attributes.get("class") or "") or not text:
