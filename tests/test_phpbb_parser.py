@@ -204,3 +204,18 @@ def test_relative_shown_dates_without_an_instant_stay_naive_with_a_warning() -> 
     page = parse(html, MANIFEST["prosilver30_topic_p2.html"]["url"])
     assert page.posts[0].posted_at is None
     assert page.warnings == ["relative date without its exact time: 'Yesterday, 11:47 pm'"]
+
+
+@pytest.mark.parametrize("name", THREADS + LISTINGS)
+def test_cut_or_mangled_pages_never_crash(name: str) -> None:
+    """A page cut anywhere, or read in the wrong encoding, gives a result or a ParseError."""
+    entry, body = MANIFEST[name], (FIXTURES / name).read_bytes()
+    for cut in range(0, len(body), max(1, len(body) // 23)):
+        misread = body[:cut].decode("utf-8", "ignore").encode("cp1252", "replace")
+        for variant in (body[:cut], misread):
+            try:
+                result = parse(variant, entry["url"], platform="phpbb")
+            except ParseError:
+                continue
+            if isinstance(result, ThreadPage):
+                assert result.posts  # never an empty thread page
