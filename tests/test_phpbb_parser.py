@@ -219,3 +219,20 @@ def test_cut_or_mangled_pages_never_crash(name: str) -> None:
                 continue
             if isinstance(result, ThreadPage):
                 assert result.posts  # never an empty thread page
+
+
+def test_an_empty_forum_is_an_empty_listing_not_an_error() -> None:
+    html = (FIXTURES / "prosilver33_viewforum.html").read_text(encoding="utf-8")
+    start, end = html.index('<div class="forabg">'), html.index('<div class="action-bar bar-top">')
+    html = html[:start] + html[end:]
+    start = html.index('<div class="forumbg announcement">')
+    end = html.index('<div class="action-bar bar-bottom">')
+    html = html[:start] + '<div class="panel"><div class="inner"><strong>There are no topics or ' \
+        'posts in this forum.</strong></div></div>\n' + html[end:]
+    page = parse(html, MANIFEST["prosilver33_viewforum.html"]["url"])
+    assert isinstance(page, ListingPage)
+    assert (page.threads, page.boards) == ([], [])
+    assert page.warnings == ["empty forum: no topics and no sub-forums"]
+    no_button = html.replace("mode=post&amp;", "mode=none&amp;")
+    with pytest.raises(ParseError, match="no topics or forums found"):
+        parse(no_button, MANIFEST["prosilver33_viewforum.html"]["url"])

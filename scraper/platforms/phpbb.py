@@ -65,6 +65,8 @@ _POSTER = ("div.topic-poster a[href*='mode=viewprofile']", "p.topicauthor a",
            "dt a[href*='mode=viewprofile']")
 _SID_PARAM = re.compile(r"([?&])sid=[^&#]*(&?)")
 _USER_ID = re.compile(r"[?&]u=(\d+)")
+# The page's own pager first: a topic row of a list may hold a mini pager of its own.
+_PAGERS = ("div.action-bar div.pagination", "div.topic-actions div.pagination", "div.pagination")
 _NOT_FOUND = ("does not exist", "no longer exists", "not found")
 _NO_PERMISSION = ("not authorised", "not authorized", "permission")
 
@@ -201,7 +203,7 @@ def parse_page(
     return parse_listing(tree, url, kind, tz=tz)
 
 
-def _wall(tree: LexborHTMLParser, what: str) -> ParseError:
+def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
     """What a page without its content is: login wall, no permission, not found, else a
     ParseError naming what was looked for."""
     login = tree.css_first("form#login, form[action*='mode=login'] input[type=password]")
@@ -222,8 +224,7 @@ def _wall(tree: LexborHTMLParser, what: str) -> ParseError:
     reason = blocked_reason(tree, what, login=False)
     if reason:
         return BlockedPage(reason)
-    return ParseError(f"no {what} found on a phpBB page (neither div.post#p<id> nor "
-                      f"a[name=p<id>] rows): {page_title(tree)}")
+    return ParseError(f"no {what} found on a phpBB page ({looked_for}): {page_title(tree)}")
 
 
 # --- page-level facts ----------------------------------------------------------------------------
@@ -334,8 +335,7 @@ def _pager(page: _Page, kind: str) -> _Pager:
     """Number, count, next and previous from the first pager (prosilver ``div.pagination``,
     subsilver2's ``td.nav`` row); a topic row's own mini pager is never the page's."""
     tree = page.tree
-    block = tree.css_first("div.action-bar div.pagination, div.topic-actions div.pagination, "
-                           "div.pagination")
+    block = next((node for query in _PAGERS if (node := tree.css_first(query)) is not None), None)
     if block is None and (nav := tree.css_first("td.nav")) is not None:
         block = nav.parent
     info = PageInfo()
@@ -529,7 +529,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     """One topic page (any 3.x prosilver, or subsilver2)."""
     parts_list = _prosilver_posts(tree) or _subsilver_posts(tree)
     if not parts_list:
-        raise _wall(tree, "posts")
+        raise _wall(tree, "posts", "neither div.post#p<id> nor a[name=p<id>] rows")
     page = _Page(tree, url, tz)
     pager = _pager(page, "t")
     uid, title = _topic(page)
@@ -815,8 +815,11 @@ def parse_listing(
     crumb_urls = {c.url for c in crumbs}
     boards = [Board(external_id=_params(u)["f"], title=t or None, url=u) for u, t in forums
               if u not in category_urls and u not in crumb_urls and _params(u)["f"] != own]
+    warnings = []
     if not rows and not boards and not categories:
-        raise _wall(tree, "topics or forums")
+        if kind != "board" or tree.css_first("a[href*='mode=post']") is None:
+            raise _wall(tree, "topics or forums", "no a.topictitle rows, no viewforum.php links")
+        warnings.append("empty forum: no topics and no sub-forums")  # a "New Topic" button
     pager = _pager(page, "f") if kind == "board" else _Pager(PageInfo(count=1), None, None)
     page.clock.order = infer_order([raw for _, raw, _ in rows if raw])
     threads = []
@@ -841,7 +844,7 @@ def parse_listing(
         threads=threads,
         boards=boards,
         categories=categories,
-        warnings=page.clock.finish(any(raw and not inst for _, raw, inst in rows)),
+        warnings=warnings + page.clock.finish(any(raw and not inst for _, raw, inst in rows)),
         zone_hint=page.zone_hint,
     )
 
