@@ -236,3 +236,14 @@ def test_an_empty_forum_is_an_empty_listing_not_an_error() -> None:
     no_button = html.replace("mode=post&amp;", "mode=none&amp;")
     with pytest.raises(ParseError, match="no topics or forums found"):
         parse(no_button, MANIFEST["prosilver33_viewforum.html"]["url"])
+
+
+def test_a_topic_list_teaches_the_posts_per_page_of_its_board() -> None:
+    entry = MANIFEST["subsilver2_viewforum.html"]
+    body = (FIXTURES / "subsilver2_viewforum.html").read_bytes()
+    parse(body, entry["url"].replace("radio.example.com", "radio2.example.com"))
+    # The row of topic 3307 links its page 2 at start=2: two posts per page on that board.
+    assert phpbb.thread_page_url("http://radio2.example.com/forum/viewtopic.php?t=3307", 2) == \
+        "http://radio2.example.com/forum/viewtopic.php?t=3307&start=2"
+    assert phpbb.listing_page_url("http://radio2.example.com/forum/viewforum.php?f=9", 2) == \
+        "http://radio2.example.com/forum/viewforum.php?f=9&start=3"

@@ -342,14 +342,8 @@ def _pager(page: _Page, kind: str) -> _Pager:
     if block is None:
         info.count = 1
         return _Pager(info, None, None)
-    pages: dict[int, str] = {}
-    starts: dict[int, int] = {}
-    for link in block.css("a[href]"):
-        text = clean_text(link.text())
-        url = page.link(link.attributes.get("href"))
-        if text.isdigit() and url:
-            pages[int(text)] = url
-            starts[int(text)] = int(_params(url).get("start") or 0)
+    pages = _page_starts(block, page)
+    starts = {n: int(_params(url).get("start") or 0) for n, url in pages.items()}
     strongs = [int(t) for s in block.css("strong") if (t := clean_text(s.text())).isdigit()]
     active = block.css_first("li.active span")
     if len(strongs) >= 2:
@@ -378,21 +372,25 @@ def _leading_count(text: str) -> int | None:
 
 
 def _learn_per_page(page: _Page, kind: str, starts: dict[int, int], number: int) -> int | None:
-    """Posts (or topics) per page from the pager's ``start`` values; remembered per site."""
-    own = int(_params(page.url).get("start") or 0)
-    pairs = sorted({**starts, number: own}.items()) if "start" in _params(page.url) else \
-        sorted(starts.items())
-    per_page = None
-    for (n1, s1), (n2, s2) in zip(pairs, pairs[1:], strict=False):
-        if n2 > n1 and s2 > s1 and (s2 - s1) % (n2 - n1) == 0:
-            per_page = (s2 - s1) // (n2 - n1)
-            break
-    if per_page is None and len(pairs) == 1 and pairs[0][0] > 1:
-        n, s = pairs[0]
-        per_page = s // (n - 1) if s and s % (n - 1) == 0 else None
+    """Posts (or topics) per page from the ``start`` of page links (page n starts at
+    (n-1)*per_page), this page's own included; remembered per site."""
+    if "start" in (params := _params(page.url)) and params["start"].isdigit():
+        starts = {**starts, number: int(params["start"])}
+    per_page = next((s // (n - 1) for n, s in sorted(starts.items())
+                     if n > 1 and s > 0 and s % (n - 1) == 0), None)
     if per_page:
         _PER_PAGE[(urlsplit(page.url).netloc.lower(), kind)] = per_page
     return per_page
+
+
+def _page_starts(node: LexborNode, page: _Page) -> dict[int, str]:
+    """``{page number: url}`` of the numbered page links inside ``node``."""
+    pages = {}
+    for link in node.css("a[href]"):
+        text = clean_text(link.text())
+        if text.isdigit() and (url := page.link(link.attributes.get("href"))):
+            pages[int(text)] = url
+    return pages
 
 
 # --- thread pages --------------------------------------------------------------------------------
@@ -893,6 +891,9 @@ def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None,
         href = page.link(poster.attributes.get("href"))
         author = Author(name=clean_text(poster.text()), url=href,
                         external_id=_params(href or "").get("u"))
+    if uid and (mini := row.css_first("div.pagination, p.gensmall")) is not None:
+        starts = {n: int(_params(u).get("start") or 0) for n, u in _page_starts(mini, page).items()}
+        _learn_per_page(page, "t", starts, 0)  # the topic's own pager: posts per page
     thread = ListingThread(
         external_id=uid,
         title=clean_text(link.text()) or None,
