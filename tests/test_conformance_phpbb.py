@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.models import ThreadPage
-from scraper.platforms import parse
+from scraper.platforms import parse, phpbb
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "phpbb"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="no ../shared/corpus/phpbb")
@@ -110,3 +111,10 @@ def test_videolan_31_and_myoos_31_localised() -> None:
     myoos = page("phpbb3_myoos_t167.html")
     assert myoos.posts[0].posted_at_raw == "21.01.2009, 05:42"
     assert [(q.author_name, q.depth) for q in myoos.posts[0].quotes] == [(None, 1)]
+
+
+def test_no_other_platforms_page_is_taken_for_phpbb() -> None:
+    others = [p for p in sorted(CORPUS.parent.glob("*/*.htm*")) if p.parent != CORPUS]
+    assert others
+    for path in others:
+        assert not phpbb.detect(LexborHTMLParser(path.read_bytes()), "https://x/"), path.name
