@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -79,11 +80,20 @@ _PER_PAGE: dict[tuple[str, str], int] = {}
 
 
 def _script(url: str) -> str:
-    return urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    """The file name of the URL's path ("viewtopic.php")."""
+    return url.partition("#")[0].partition("?")[0].rsplit("/", 1)[-1].lower()
+
+
+def _pairs(url: str) -> list[tuple[str, str, str]]:
+    """The query as (name, value, raw "name=value") triples, as written (phpBB's parameters
+    are plain numbers and names: no decoding needed, and the raw form is kept)."""
+    query = url.partition("#")[0].partition("?")[2]
+    return [(raw.partition("=")[0], raw.partition("=")[2], raw)
+            for raw in query.split("&") if raw]
 
 
 def _params(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    return {name: value for name, value, _ in _pairs(url)}
 
 
 def url_kind(url: str) -> str | None:
@@ -144,12 +154,12 @@ def listing_page_url(listing_url: str, number: int) -> str:
 def clean_url(url: str) -> str:
     """Without ``sid`` (and ``hilit``, sort keys, fragment); a topic URL without its optional
     ``f=`` and a zero ``start``, as phpBB's canonical link writes it."""
-    parts = urlsplit(url)
-    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in _DROP_PARAMS and not (k == "start" and v in ("", "0"))]
-    if _script(url) == "viewtopic.php" and any(k in ("t", "p") for k, _ in pairs):
-        pairs = [(k, v) for k, v in pairs if k != "f"]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), ""))
+    base = url.partition("#")[0].partition("?")[0]
+    kept = [(name, raw) for name, value, raw in _pairs(url)
+            if name.lower() not in _DROP_PARAMS and not (name == "start" and value in ("", "0"))]
+    if _script(base) == "viewtopic.php" and any(name in ("t", "p") for name, _ in kept):
+        kept = [(name, raw) for name, raw in kept if name != "f"]
+    return base + ("?" + "&".join(raw for _, raw in kept) if kept else "")
 
 
 # --- recognising pages ---------------------------------------------------------------------------
@@ -281,7 +291,7 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         if not shown.startswith(("UTC", "GMT")):
             continue
         title = span.attributes.get("title") or ""
-        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and zone(title) is not None:
+        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and _is_zone(title):
             return title
         return _offset_text(shown)
     for node in tree.css("#page-footer, #wrapfooter, td.gensmall[align=right], p.datetime"):
@@ -289,6 +299,13 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         if (m := _STATED_OFFSET.search(text)) is not None:
             return _offset_text(m.group(0))
     return None
+
+
+@lru_cache(maxsize=256)
+def _is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone (cached: a failed lookup searches the disk each time,
+    and boards print localised non-names such as "Europa/Berlin")."""
+    return zone(name) is not None
 
 
 def _offset_text(text: str) -> str | None:
