@@ -249,3 +249,21 @@ def test_a_topic_list_teaches_the_posts_per_page_of_its_board() -> None:
         "http://radio2.example.com/forum/viewtopic.php?t=3307&start=2"
     assert phpbb.listing_page_url("http://radio2.example.com/forum/viewforum.php?f=9", 2) == \
         "http://radio2.example.com/forum/viewforum.php?f=9&start=3"
+
+
+def test_a_configured_zone_follows_dst_where_the_board_states_only_an_offset() -> None:
+    """3.0 prints today's offset ("UTC + 1 hour [ DST ]"); a configured zone reads each date
+    in its own offset, while a zone the board names wins over a configured one."""
+    entry = MANIFEST["prosilver30_topic_p1.html"]
+    body = (FIXTURES / "prosilver30_topic_p1.html").read_bytes().replace(
+        b"Sun Jun 14, 2009 7:05 am", b"Sun Jan 11, 2009 7:05 am")
+    stated = parse(body, entry["url"])
+    assert stated.posts[0].posted_at == "2009-01-11T05:05:00+00:00"  # +02:00, as stated
+    london = parse(body, entry["url"], tz="Europe/London")
+    assert london.posts[0].posted_at == "2009-01-11T07:05:00+00:00"  # GMT in January
+    assert london.posts[1].posted_at == "2009-06-14T08:12:00+00:00"  # BST in June
+    named = parse((FIXTURES / "prosilver33_topic_p1.html").read_bytes(),
+                  MANIFEST["prosilver33_topic_p1.html"]["url"], tz="America/Chicago")
+    assert named.posts[1].edited_at == "2024-03-04T12:02:00+00:00"  # Europe/Berlin, as stated
+    assert named.warnings == ["configured time zone America/Chicago differs from the board's "
+                              "stated Europe/Berlin; using the board's"]

@@ -258,14 +258,23 @@ class _Page:
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
         self.clock = Clock(tz=self.tz)
-        self.zone_hint = _zone_hint(self.tree)
-        if self.tz is None and self.zone_hint:
-            if self.zone_hint[0] in "+-":
-                sign = -1 if self.zone_hint[0] == "-" else 1
-                hours, minutes = self.zone_hint[1:].split(":")
-                self.clock.offset = sign * timedelta(hours=int(hours), minutes=int(minutes))
-            else:
-                self.clock.tz = zone(self.zone_hint)
+        self.zone_hint = hint = _zone_hint(self.tree)
+        self._settle_zone(hint)
+
+    def _settle_zone(self, hint: str | None) -> None:
+        """Shown times are in the zone the board states: by name (it wins over a configured
+        zone), else as today's offset (a configured zone wins: it follows DST date by date)."""
+        if not hint:
+            return
+        if hint[0] not in "+-":
+            if self.clock.tz is not None and self.clock.tz.key != hint:
+                self.clock.warnings.append(f"configured time zone {self.clock.tz.key} differs "
+                                           f"from the board's stated {hint}; using the board's")
+            self.clock.tz = zone(hint)
+        elif self.clock.tz is None:
+            sign = -1 if hint[0] == "-" else 1
+            hours, minutes = hint[1:].split(":")
+            self.clock.offset = sign * timedelta(hours=int(hours), minutes=int(minutes))
 
     def shown(self, text: str | None) -> datetime | None:
         """The local time a shown date stands for ("11. Sep 2024, 18:36" read too)."""
