@@ -70,6 +70,17 @@ def test_whole_board_from_the_index_then_unchanged_recrawl(tmp_path: Path) -> No
     conn = sqlite3.connect(db)
     statuses = conn.execute("select status, count(*) from threads group by status").fetchall()
     assert statuses == [("complete", len(threads))]
+    quotes = conn.execute(
+        "select p.external_id, q.quoted_name, q.quoted_post_external_id from quotes q"
+        " join posts p on p.id = q.post_id where q.depth = 1 order by 1, q.position"
+    ).fetchall()
+    assert quotes == sorted(
+        (str(p.uid), q.author, str(q.post_uid) if q.post_uid else None)
+        for t in threads for p in t.posts for q in p.quotes
+    )
+    names = conn.execute("select p.external_id, u.name from posts p join users u"
+                         " on u.id = p.author_id order by 1").fetchall()
+    assert names == sorted((str(p.uid), p.author.login) for t in threads for p in t.posts)
 
 
 def test_pagination_both_ways_and_reply_recrawl(tmp_path: Path) -> None:
