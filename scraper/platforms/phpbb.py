@@ -218,8 +218,10 @@ def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
     ParseError naming what was looked for."""
     login = tree.css_first("form#login, form[action*='mode=login'] input[type=password]")
     if login is not None:
-        form = tree.css_first("form#login") or login
-        heading = form.css_first("h2, h3, .login-title")
+        form = login
+        while form.tag != "form" and form.parent is not None:
+            form = form.parent
+        heading = form.css_first(".login-title, h2, h3, th")  # subsilver2: the table header
         explain = clean_text(heading.text()) if heading is not None else page_title(tree)
         return BlockedPage(f"login wall: {explain}")
     message = tree.css_first("#message p, #message .content, td.row1 p.gen, td.row1 .gen")
