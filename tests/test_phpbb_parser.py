@@ -267,3 +267,14 @@ def test_a_configured_zone_follows_dst_where_the_board_states_only_an_offset() -
     assert named.posts[1].edited_at == "2024-03-04T12:02:00+00:00"  # Europe/Berlin, as stated
     assert named.warnings == ["configured time zone America/Chicago differs from the board's "
                               "stated Europe/Berlin; using the board's"]
+
+
+def test_topic_lists_anchor_their_shown_last_post_times() -> None:
+    page = parsed("prosilver33_viewforum.html")
+    assert [(a.local, a.instant) for a in page.time_anchors] == [
+        ("2019-05-01T14:00:00", "2019-05-01T12:00:00+00:00"),
+        ("2024-01-17T20:20:00", "2024-01-17T19:20:00+00:00"),
+        ("2024-04-02T09:05:00", "2024-04-02T07:05:00+00:00"),
+        ("2024-02-28T22:41:00", "2024-02-28T21:41:00+00:00"),
+    ]
+    assert parsed("subsilver2_viewforum.html").time_anchors == []  # no instants in 3.0

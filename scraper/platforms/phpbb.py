@@ -282,6 +282,10 @@ class _Page:
         """The local time a shown date stands for ("11. Sep 2024, 18:36" read too)."""
         return self.clock.parse(_DAY_DOT.sub(r"\1", text)) if text else None
 
+    def local(self, text: str | None) -> datetime | None:
+        """Like ``shown``, silently (for a text beside an exact instant, or an edit notice)."""
+        return parse_local(_DAY_DOT.sub(r"\1", text), order=self.clock.order) if text else None
+
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute; phpBB's own "./script.php" links cheaply."""
         if href and href.startswith("./") and "/../" not in href:
@@ -639,7 +643,7 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
     if parts.time is not None:  # the instant is exact; the shown text (maybe "Today, 10:12")
         draft.instant = parse_instant(parts.time.attributes.get("datetime"))  # only anchors it
     if draft.instant is not None:
-        draft.shown = parse_local(_DAY_DOT.sub(r"\1", date_text), order=page.clock.order)
+        draft.shown = page.local(date_text)
     else:
         draft.shown = page.shown(date_text)
     for notice in parts.notices:
@@ -648,7 +652,7 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
             continue
         editor = notice.css_first("a")
         date = text.replace(clean_text(editor.text()), " ", 1) if editor is not None else text
-        draft.edited = parse_local(_DAY_DOT.sub(r"\1", date), order=page.clock.order)
+        draft.edited = page.local(date)
         break
     if parts.content is not None:
         _fill_body(post, parts)
@@ -847,11 +851,15 @@ def parse_listing(
             raise _wall(tree, "topics or forums", "no a.topictitle rows, no viewforum.php links")
         warnings.append("empty forum: no topics and no sub-forums")  # a "New Topic" button
     pager = _pager(page, "f") if kind == "board" else _Pager(PageInfo(count=1), None, None)
-    page.clock.order = infer_order([raw for _, raw, _ in rows if raw])
-    threads = []
-    for thread, raw, instant in rows:
-        thread.last_post_at = instant.isoformat() if instant else page.clock.iso(
-            page.shown(raw))
+    page.clock.order = infer_order([shown or raw for _, raw, _, shown in rows if shown or raw])
+    threads, anchors = [], []
+    for thread, raw, instant, shown in rows:
+        if instant is None:
+            thread.last_post_at = page.clock.iso(page.shown(raw))
+        else:
+            thread.last_post_at = instant.isoformat()
+            if (local := page.local(shown)) is not None:
+                anchors.append(TimeAnchor(local=local.isoformat(), instant=thread.last_post_at))
         threads.append(thread)
     board = None
     if kind == "board" and own:
@@ -870,7 +878,8 @@ def parse_listing(
         threads=threads,
         boards=boards,
         categories=categories,
-        warnings=warnings + page.clock.finish(any(raw and not inst for _, raw, inst in rows)),
+        warnings=warnings + page.clock.finish(any(raw and not i for _, raw, i, _ in rows)),
+        time_anchors=anchors,
         zone_hint=page.zone_hint,
     )
 
@@ -896,7 +905,12 @@ def _topic_rows(tree: LexborHTMLParser) -> list[LexborNode]:
     return rows
 
 
-def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None, datetime | None]:
+_Row = tuple[ListingThread, str | None, datetime | None, str | None]
+
+
+def _topic_row(row: LexborNode, page: _Page) -> _Row:
+    """A topic row: the thread, its last-post key (instant or shown text), the instant, and
+    the shown text beside the instant."""
     link = row.css_first("a.topictitle")
     url = page.link(link.attributes.get("href"))
     uid = thread_id(url or "") or ""
@@ -907,9 +921,11 @@ def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None,
     if replies is None and len(details) >= 3:  # subsilver2: replies, views, last post
         replies, views, last = details[0], details[1], details[2]
     time = last.css_first("time[datetime]") if last is not None else None
+    shown = None
     if time is not None:
         raw = time.attributes.get("datetime")
         instant = parse_instant(raw)
+        shown = clean_text(time.text()) or None
     else:
         raw = _last_post_text(last)
         instant = None
@@ -931,7 +947,7 @@ def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | None,
         author=author,
         views=_number(views),
     )
-    return thread, raw, instant
+    return thread, raw, instant, shown
 
 
 def _number(node: LexborNode | None) -> int | None:
