@@ -155,7 +155,9 @@ def test_not_a_phpbb_page() -> None:
     ("https://x/forum/viewtopic.php?p=99&sid=" + SID + "#p99", "thread", None, "99"),
     ("https://x/forum/viewforum.php?f=2&start=25", "board", None, None),
     ("https://x/forum/index.php?sid=" + SID, "community", None, None),
-    ("https://x/forum/", "community", None, None),
+    ("https://x/", "community", None, None),
+    ("https://x/forum/", None, None, None),
+    ("https://x/threads/some-title.123/", None, None, None),
     ("https://x/forum/memberlist.php?mode=viewprofile&u=2", None, None, None),
 ])
 def test_url_shapes(url: str, kind: str | None, thread: str | None, post: str | None) -> None:

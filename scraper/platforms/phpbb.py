@@ -98,7 +98,8 @@ def _params(url: str) -> dict[str, str]:
 
 def url_kind(url: str) -> str | None:
     """"thread" for viewtopic.php (topic or post permalink), "board" for viewforum.php,
-    "community" for index.php and the board root."""
+    "community" for index.php and the site root (any other folder URL is no claim: other
+    platforms' URLs end in "/" too)."""
     script, params = _script(url), _params(url)
     if script == "viewtopic.php" and ("t" in params or "p" in params):
         return "thread"
@@ -106,7 +107,7 @@ def url_kind(url: str) -> str | None:
         return "board"
     if script == "index.php" and not params.keys() - {"sid"}:
         return "community"
-    if script == "" and not urlsplit(url).query:
+    if urlsplit(url).path.strip("/") == "" and not params:  # the bare root of a board
         return "community"
     return None
 
