@@ -1,11 +1,12 @@
 """Parse cost against a bare Lexbor parse of the same bytes (DESIGN §5: at most 2x).
 
 Times, best of N repeats, the full parse (``scraper.platforms.parse``: decoding, detection and
-extraction) and a bare ``LexborHTMLParser(bytes)`` for every Khoros fixture page and every page of
-../shared/corpus/khoros when present, in alternation so that both see the same machine load.
-Prints one line per page and the ratio over all pages and over the corpus pages.
+extraction) and a bare ``LexborHTMLParser(bytes)`` for every fixture page of every platform and
+every HTML page of ../shared/corpus/<platform>/ when present, in alternation so that both see
+the same machine load. Prints one line per page, and the ratio over all pages and over the
+corpus pages of each platform.
 
-    python bench/parse_bench.py [--repeats N]
+    python bench/parse_bench.py [--repeats N] [PLATFORM ...]
 """
 
 from __future__ import annotations
@@ -23,31 +24,34 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scraper.models import ParseError  # noqa: E402
-from scraper.platforms import parse  # noqa: E402
+from scraper.platforms import PLATFORMS, parse  # noqa: E402
 
-FIXTURES = ROOT / "fixtures" / "khoros"
-CORPUS = ROOT.parent / "shared" / "corpus" / "khoros"
+FIXTURES = ROOT / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
 _LEGO = "https://community.lego.com/t5/"
 _THREAD = _LEGO + "Old-BIONICLE-Roleplay/MATORAN-HQ/td-p/1290411"
-CORPUS_URLS = {  # the pages' own URLs (see the corpus MANIFEST.tsv)
+CORPUS_URLS = {  # pages whose own URL the page does not name (see the corpus MANIFEST.tsv)
     "lego_thread_1290411_p1of538.html": _THREAD,
     "lego_thread_1290411_p10of538.html": _THREAD + "/page/10",
     "lego_board_1019_CLASSICS_listing_browser_saved.htm": _LEGO + "CLASSICS/bd-p/1019",
 }
 
+Page = tuple[str, str, bytes, str | None, str | None]  # platform, name, bytes, url, tz
 
-def pages() -> list[tuple[str, bytes, str, str | None]]:
-    """(name, bytes, url, tz) of every fixture page in the manifest and every corpus page."""
-    found = []
-    manifest = FIXTURES / "MANIFEST.json"
-    if manifest.exists():
-        for name, entry in json.loads(manifest.read_text(encoding="utf-8")).items():
-            body = (FIXTURES / name).read_bytes()
-            found.append((name, body, entry["url"], entry.get("tz")))
-    for name, url in CORPUS_URLS.items():
-        path = CORPUS / name
-        if path.exists():
-            found.append((f"corpus/{name}", path.read_bytes(), url, None))
+
+def pages(names: list[str]) -> list[Page]:
+    """Every fixture page in each platform's manifest, then every HTML corpus page."""
+    found: list[Page] = []
+    for platform in names:
+        manifest = FIXTURES / platform / "MANIFEST.json"
+        if manifest.exists():
+            for name, entry in json.loads(manifest.read_text(encoding="utf-8")).items():
+                body = (FIXTURES / platform / name).read_bytes()
+                found.append((platform, name, body, entry["url"], entry.get("tz")))
+        folder = CORPUS / platform
+        for path in sorted(folder.glob("*.htm*")) if folder.is_dir() else []:
+            url = CORPUS_URLS.get(path.name)
+            found.append((platform, f"corpus/{path.name}", path.read_bytes(), url, None))
     return found
 
 
@@ -63,10 +67,10 @@ def best_of(repeats: int, *funcs: Callable[[], object]) -> list[float]:
     return best
 
 
-def full_parse(body: bytes, url: str, tz: str | None) -> str:
+def full_parse(platform: str, body: bytes, url: str | None, tz: str | None) -> str:
     try:
-        parse(body, url, tz=tz)
-    except ParseError as error:  # blocked / not-Khoros pages are timed all the same
+        parse(body, url, tz=tz, platform=platform)
+    except ParseError as error:  # blocked and foreign pages are timed all the same
         return type(error).__name__
     return "ok"
 
@@ -74,25 +78,29 @@ def full_parse(body: bytes, url: str, tz: str | None) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("platforms", nargs="*", default=sorted(PLATFORMS))
     args = parser.parse_args()
-    rows = pages()
+    rows = pages(args.platforms)
     if not rows:
         print("no pages found", file=sys.stderr)
         return 1
-    totals: dict[str, list[float]] = {"all": [0.0, 0.0], "corpus": [0.0, 0.0]}
-    print(f"{'page':58} {'KiB':>6} {'bare ms':>8} {'full ms':>8} {'ratio':>6}  result")
-    for name, body, url, tz in rows:
+    totals: dict[str, list[float]] = {}
+    print(f"{'page':66} {'KiB':>6} {'bare ms':>8} {'full ms':>8} {'ratio':>6}  result")
+    for platform, name, body, url, tz in rows:
         bare, full = best_of(
             args.repeats,
             lambda body=body: LexborHTMLParser(body),
-            lambda body=body, url=url, tz=tz: full_parse(body, url, tz),
+            lambda p=platform, body=body, url=url, tz=tz: full_parse(p, body, url, tz),
         )
-        for key in ("all", "corpus") if name.startswith("corpus/") else ("all",):
+        keys = ["all", platform] + ([f"{platform} corpus"] if name.startswith("corpus/") else [])
+        for key in keys:
+            totals.setdefault(key, [0.0, 0.0])
             totals[key][0] += bare
             totals[key][1] += full
-        result = full_parse(body, url, tz)
+        result = full_parse(platform, body, url, tz)
+        label = f"{platform}/{name}"
         print(
-            f"{name[:58]:58} {len(body) / 1024:6.0f} {bare * 1000:8.3f} {full * 1000:8.3f} "
+            f"{label[:66]:66} {len(body) / 1024:6.0f} {bare * 1000:8.3f} {full * 1000:8.3f} "
             f"{full / bare:6.2f}  {result}"
         )
     for key, (bare, full) in totals.items():

@@ -134,7 +134,7 @@ def parse_rows(sizes: Sizes) -> list[Row]:
     # "overall ratio (sum full / sum bare): 3.04 (target ...)" or "corpus pages: ratio ... 2.35"
     found = re.findall(r"^(.*?)\bratio\b.*?(\d+\.\d+)\s*\(target", done[1] if done else "",
                        re.M)
-    measure = "Parse: full Khoros parse / bare Lexbor parse"
+    measure = "Parse: full parse / bare Lexbor parse"
     if not found:
         return [Row(measure, "not available", "≤ 2.00x")]
     ratios = [(label.strip(" :") or "all", float(ratio)) for label, ratio in found]

@@ -7,16 +7,20 @@ its values differs, so writing the same page twice with the same `seen_at` chang
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -62,6 +66,7 @@ class _PageContext:
     accepted: frozenset[str]
     seen_at: str
     page_id: int | None
+    run_id: int | None = None
 
 
 def _now() -> str:
@@ -167,6 +172,35 @@ def _upsert(
     return old["id"], old
 
 
+class ArchiveBusy(Exception):
+    """Another process (a crawl or a reparse) is writing the archive."""
+
+
+@contextmanager
+def lock(db_path: Path) -> Iterator[None]:
+    """Hold the archive's exclusive writer lock (a file beside it) for a crawl or a reparse;
+    the OS releases it even on ``kill -9``. ``ArchiveBusy`` when another process holds it."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveBusy(f"another crawl is already running on {db_path}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def base_url(url: str) -> str:
+    """The scheme and host of ``url``: what identifies its site."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def open_archive(path: str | Path) -> sqlite_utils.Database:
     """Open (creating and migrating as needed) the archive at `path`, in WAL mode with FKs on.
 
@@ -193,6 +227,11 @@ def ensure_site(
             _present(platform=platform, title=title),
         )
     return site_id
+
+
+def site_by_url(db: sqlite_utils.Database, url: str) -> Row | None:
+    """The stored site of ``url`` (by scheme and host), if any."""
+    return _row(db, "SELECT * FROM sites WHERE base_url = ?", [base_url(url)])
 
 
 def site_platform(db: sqlite_utils.Database, site_id: int) -> str:
@@ -451,7 +490,8 @@ def _post_values(ctx: _PageContext, post: Post, author_id: int | None, sources: 
         "signature": post.signature, "score": post.score,
         "is_solution": int(post.is_solution or post.external_id in ctx.accepted),
         "reply_to_external_id": post.reply_to, "reply_to_post_id": reply and reply["id"],
-        "content_hash": _content_hash(post), "deleted_at": None, "last_seen_at": ctx.seen_at,
+        "content_hash": _content_hash(post), "deleted_at": None, "deleted_run_id": None,
+        "last_seen_at": ctx.seen_at,
     }
 
 
@@ -480,7 +520,7 @@ def _write_posts(db: sqlite_utils.Database, ctx: _PageContext, posts: list[Post]
     if new:
         ids = _insert_posts(db, [
             {"thread_id": ctx.thread_id, "external_id": w.post.external_id,
-             "first_seen_at": ctx.seen_at, **w.values}
+             "first_seen_at": ctx.seen_at, "first_run_id": ctx.run_id, **w.values}
             for w in new
         ])
         for w in new:
@@ -488,11 +528,11 @@ def _write_posts(db: sqlite_utils.Database, ctx: _PageContext, posts: list[Post]
     _update_rows(db, "posts", [(w.id, _changed(w.old, w.values)) for w in written if w.old])
     db.conn.executemany(
         "INSERT INTO post_versions (post_id, content_hash, title, body_html, body_text,"
-        " edited_at, seen_at, page_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " edited_at, seen_at, page_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (post_id, content_hash) DO NOTHING",
         [
             [w.id, w.values["content_hash"], w.post.title, w.post.body_html, w.post.body_text,
-             w.post.edited_at, ctx.seen_at, ctx.page_id]
+             w.post.edited_at, ctx.seen_at, ctx.page_id, ctx.run_id]
             for w in written if w.new_content
         ],
     )
@@ -584,19 +624,19 @@ def _upsert_thread(
         values["accepted_post_external_id"] = None
     thread_id, old = _upsert(
         db, "threads", {"site_id": site_id, "external_id": thread.external_id}, values,
-        insert_only={"status": "partial", "first_seen_at": seen},
+        insert_only={"status": "pending", "first_seen_at": seen},
     )
     if old is not None and old["status"] in ("blocked", "gone"):
-        _update(db, "threads", thread_id, {"status": "partial", "status_reason": None})
+        _update(db, "threads", thread_id, {"status": "pending", "status_reason": None})
     return thread_id
 
 
 def _tombstone(db: sqlite_utils.Database, ctx: _PageContext, kept: list[int]) -> int:
     """Mark deleted the posts last seen on this page that the page no longer shows."""
     return db.execute(
-        "UPDATE posts SET deleted_at = ? WHERE thread_id = ? AND page_number = ?"
-        f" AND deleted_at IS NULL AND id NOT IN {_IN_LIST}",
-        [ctx.seen_at, ctx.thread_id, ctx.page_number, _in_list(kept)],
+        "UPDATE posts SET deleted_at = ?, deleted_run_id = ? WHERE thread_id = ?"
+        f" AND page_number = ? AND deleted_at IS NULL AND id NOT IN {_IN_LIST}",
+        [ctx.seen_at, ctx.run_id, ctx.thread_id, ctx.page_number, _in_list(kept)],
     ).rowcount
 
 
@@ -628,12 +668,14 @@ def write_thread_page(
     *,
     page_id: int | None = None,
     seen_at: str | None = None,
+    run_id: int | None = None,
 ) -> WriteStats:
     """Archive one parsed thread page in a single transaction.
 
     Posts are upserted by (thread, external id); a post whose title or body changed gets a new
     post_versions row (old ones are kept); posts last seen on this page number that it no longer
     shows are marked deleted, and cleared when seen again. A page without posts marks nothing.
+    ``run_id`` (the crawl run writing) is recorded on new posts, new versions and deletions.
     The page's rows are read and written in batches: the statements per page do not grow with
     its posts, except for new users and changed quotes.
     """
@@ -644,7 +686,7 @@ def write_thread_page(
         thread_id = _upsert_thread(db, site_id, page, board_id, seen)
         ctx = _PageContext(
             site_id, thread_id, page.page.number, frozenset(page.thread.accepted_post_ids),
-            seen, page_id,
+            seen, page_id, run_id,
         )
         posts = _distinct(page.posts)
         if posts:
@@ -675,7 +717,8 @@ def set_thread_status(
     listing_reply_count: int | None = None,
     listing_last_post: str | None = None,
 ) -> None:
-    """Set a thread's status (complete, partial, blocked, gone), creating a stub row if needed.
+    """Set a thread's status (complete, partial, blocked, gone; pending until its pages are
+    all fetched), creating a stub row if needed.
 
     The listing values, when given, record what the listing showed at this (complete) archive.
     """
@@ -716,6 +759,7 @@ def summary(db: sqlite_utils.Database, *, runs: int = 5, problems: int = 20) -> 
     return {
         "totals": totals,
         "threads_by_status": by_status,
+        "sites": _rows(db, "SELECT base_url, platform FROM sites ORDER BY id", []),
         "runs": _rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [runs]),
         "problems": _rows(
             db,
@@ -724,3 +768,47 @@ def summary(db: sqlite_utils.Database, *, runs: int = 5, problems: int = 20) -> 
             [problems],
         ),
     }
+
+
+# --- crawl runs ----------------------------------------------------------------------------------
+
+
+def start_run(db: sqlite_utils.Database, args: dict[str, Any]) -> int:
+    """Record a new crawl run by this process, and close the runs a killed process left
+    "running" (the caller holds the writer lock, so none of them is alive)."""
+    with db.atomic():
+        db.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+            " WHERE status = 'running'",
+            [_now()],
+        )
+        return _insert(db, "crawl_runs", {
+            "started_at": _now(), "status": "running", "args": json.dumps(args),
+            "pid": os.getpid(),
+        })
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counters: Row) -> None:
+    """Close a run with its outcome and counters."""
+    _update(db, "crawl_runs", run_id, {"finished_at": _now(), "status": status, **counters})
+
+
+def crawl_run(db: sqlite_utils.Database, run_id: int) -> Row | None:
+    return _row(db, "SELECT * FROM crawl_runs WHERE id = ?", [run_id])
+
+
+def run_args(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The arguments of every run, newest first."""
+    return [json.loads(args or "{}")
+            for (args,) in db.execute("SELECT args FROM crawl_runs ORDER BY id DESC")]
+
+
+def run_changes(db: sqlite_utils.Database, run_id: int) -> list[Row]:
+    """The posts a run added, changed (new content) and deleted, in that order, each with its
+    thread, author and address (the ``run_changes`` view)."""
+    return _rows(
+        db,
+        "SELECT * FROM run_changes WHERE run_id = ?"
+        " ORDER BY change = 'deleted', change = 'changed', thread_id, position, post_id",
+        [run_id],
+    )

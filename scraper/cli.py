@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
 
-from scraper import __version__, archive, platforms
+from scraper import __version__, archive, platforms, runlog, session
 from scraper.crawl import DEFAULT_DB, CrawlError, CrawlOptions, CrawlReport, CrawlStats, crawl
 from scraper.fetch import DEFAULT_USER_AGENT
 from scraper.models import BlockedPage, ParseError
@@ -80,12 +83,15 @@ def summary(report: CrawlReport, db_path: Path) -> str:
     elapsed = time.monotonic() - s.started
     words = {"complete": "crawl complete", "incomplete": "crawl finished with errors",
              "stopped": "crawl stopped by its limits", "interrupted": "crawl interrupted"}
+    if report.signal is not None:
+        words["interrupted"] = f"crawl interrupted by {signal.Signals(report.signal).name}"
     lines = [
         f"{words.get(report.status, report.status)}: {s.pages_fetched:,} pages fetched"
         f" ({s.not_modified:,} not modified), {s.threads_skipped:,} threads unchanged;"
         f" posts {s.posts_new:,} new, {s.posts_changed:,} changed, {s.posts_deleted:,} deleted;"
         f" {s.errors:,} errors ({s.blocked:,} blocked) in {elapsed:.1f} s -> {db_path}"
     ]
+    lines += [f"{reason}; its pages are left for the next run" for reason in s.sites_down]
     if s.robots_skipped:
         lines.append(f"{s.robots_skipped:,} pages not fetched: disallowed by robots.txt")
     if report.pending:
@@ -109,30 +115,80 @@ def summary(report: CrawlReport, db_path: Path) -> str:
 @click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
 @click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
+@click.option("--platform", type=click.Choice(sorted(platforms.PLATFORMS)),
+              help="The forum's platform (default: from the URL, else from the start page).")
+@click.option("--via", type=click.Choice(["auto", "api", "html"]), default="auto",
+              show_default=True,
+              help="Read the platform's JSON API where the site serves it (auto: fall back to"
+                   " HTML pages when it refuses), only the API, or only HTML pages.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="Send this header with every request (repeatable).")
+@click.option("--cookies", "cookies", type=click.Path(dir_okay=False, path_type=Path),
+              help="Send the cookies of this Netscape cookies.txt file to the crawled hosts.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one line per HTTP request to this file.")
+@click.option("--verbose", "-v", is_flag=True, help="Print one line per HTTP request to stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
-                  no_robots, tz, timeout, quiet) -> None:
+                  no_robots, tz, platform, via, timeout, headers, cookies, log_path, verbose,
+                  quiet) -> None:
     """Archive a community, category, board or thread (URLS) into the archive.
 
     Exit codes: 0 all done, 1 finished but something is incomplete (failed pages, blocked
-    threads, limits reached), 2 usage or configuration error.
+    threads, unreachable site, limits reached), 2 usage or configuration error, 130/143
+    stopped by SIGINT/SIGTERM (the next run resumes).
     """
+    try:
+        parsed_headers = tuple(session.parse_header(h) for h in headers)
+    except session.SessionError as exc:
+        fail(str(exc))
     options = CrawlOptions(
         db_path=db_path, max_pages=max_pages, max_time=max_time, concurrency=concurrency,
         delay=delay, full=full, user_agent=user_agent, obey_robots=not no_robots, tz=tz,
-        timeout=timeout,
+        platform=platform, via=via, timeout=timeout, headers=parsed_headers, cookies=cookies,
     )
-    progress = Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not quiet and not verbose and sys.stderr.isatty())
     try:
-        report = crawl(list(urls), options, progress)
+        with request_log(log_path, verbose) as on_request:
+            report = crawl(list(urls), options, progress, on_request=on_request)
     except CrawlError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:  # Ctrl-C before the crawl could catch it
+        sys.exit(runlog.exit_code_for(signal.SIGINT))
     finally:
         progress.close()
     if not quiet:
         click.echo(summary(report, db_path), err=True)
     sys.exit(report.exit_code)
+
+
+@contextmanager
+def request_log(path: Path | None, verbose: bool) -> Iterator[Callable | None]:
+    """The ``on_request`` of a crawl: a line per request to ``path`` and/or stderr."""
+    sinks: list[runlog.RequestLog] = []
+    with ExitStack() as stack:
+        if path is not None:
+            try:
+                out = stack.enter_context(open(path, "a", encoding="utf-8"))
+            except OSError as exc:
+                fail(f"cannot write the log {path}: {exc.strerror or exc}")
+            sinks.append(runlog.RequestLog(out))
+        if verbose:
+            sinks.append(runlog.RequestLog(sys.stderr))
+
+        def on_request(event: runlog.RequestEvent) -> None:
+            for sink in sinks:
+                sink(event)
+
+        yield on_request if sinks else None
+
+
+def demo_platforms() -> list[str]:
+    """The platforms the demo site can speak: those with a demo renderer."""
+    from scraper.demo import renderers
+
+    return [name for name in sorted(platforms.PLATFORMS) if renderers.available(name)]
 
 
 @cli.command()
@@ -141,7 +197,9 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
 @click.option("--port", type=click.IntRange(0, 65535), default=8642, show_default=True,
               help="Port of the demo server; keep it fixed so re-runs update the same site.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the closing lines.")
-def demo(db_path: Path, port: int, quiet: bool) -> None:
+@click.option("--platform", type=click.Choice(demo_platforms()), default="khoros",
+              show_default=True, help="Which platform's markup the demo site speaks.")
+def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
     """Serve the bundled demo community on 127.0.0.1 and crawl it into an archive.
 
     Run it again to see change detection: only listing pages are fetched.
@@ -150,18 +208,21 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     from scraper.demo.server import DemoServer
 
     try:
-        server = DemoServer(port=port).start()
+        server = DemoServer(port=port, platform=platform).start()
     except OSError as exc:
         fail(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port")
     with server:
+        start = server.url + (server.renderer.INDEX_PATH if server.renderer else "/")
         if not quiet:
-            click.echo(f"Demo community serving at {server.url}/", err=True)
+            click.echo(f"Demo {platform} community serving at {start}", err=True)
         options = CrawlOptions(db_path=db_path, concurrency=4, delay=0, tz=SITE_TZ.key)
         progress = Progress(enabled=not quiet and sys.stderr.isatty())
         try:
-            report = crawl([f"{server.url}/"], options, progress)
+            report = crawl([start], options, progress)
         except CrawlError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:  # Ctrl-C before the crawl could catch it
+            sys.exit(runlog.exit_code_for(signal.SIGINT))
         finally:
             progress.close()
     click.echo(summary(report, db_path), err=True)
@@ -177,21 +238,32 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
 
 @cli.command()
 @db_option
-def status(db_path: Path) -> None:
-    """Show totals, recent crawl runs, and threads that are partial, blocked or gone."""
+@click.option("--run", "run_id", type=int, metavar="N",
+              help="List the posts run N added, changed and deleted.")
+def status(db_path: Path, run_id: int | None) -> None:
+    """Show totals, recent crawl runs, and threads that are partial, blocked or gone.
+
+    Example: forum-scraper status --run 12   (what crawl run #12 changed)
+    """
     if not db_path.exists():
         fail(f"no archive at {db_path}")
     db = archive.open_archive(db_path)
+    if run_id is not None:
+        show_run(db, run_id)
+        return
     info = archive.summary(db)
     click.echo(f"Archive {db_path} ({db_path.stat().st_size / 2**20:.1f} MiB)")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in info["totals"].items()))
+    for site in info["sites"]:
+        click.echo(f"  site {site['base_url']} ({site['platform']})")
     if info["threads_by_status"]:
         states = ", ".join(f"{n:,} {s}" for s, n in sorted(info["threads_by_status"].items()))
         click.echo(f"  threads: {states}")
     click.echo("Recent crawl runs:" if info["runs"] else "No crawl runs yet.")
     for run in info["runs"]:
         click.echo(
-            f"  #{run['id']} {run['started_at']} {run['status']}: {run['pages_fetched']:,} pages,"
+            f"  #{run['id']} {run['started_at']} {runlog.shown_status(run)}:"
+            f" {run['pages_fetched']:,} pages,"
             f" {run['posts_new']:,} new / {run['posts_changed']:,} changed /"
             f" {run['posts_deleted']:,} deleted posts, {run['errors']:,} errors"
         )
@@ -200,6 +272,25 @@ def status(db_path: Path) -> None:
     for t in info["problems"]:
         reason = f" ({t['status_reason']})" if t["status_reason"] else ""
         click.echo(f"  {t['status']}: {t['title'] or t['external_id']} {t['url'] or ''}{reason}")
+
+
+def show_run(db, run_id: int) -> None:
+    """Print one run and the posts it added, changed and deleted."""
+    run = archive.crawl_run(db, run_id)
+    if run is None:
+        fail(f"no crawl run #{run_id} in the archive")
+    changes = archive.run_changes(db, run_id)
+    counts = {kind: sum(c["change"] == kind for c in changes)
+              for kind in ("new", "changed", "deleted")}
+    click.echo(
+        f"Run #{run_id} {run['started_at']} – {run['finished_at'] or '…'}"
+        f" {runlog.shown_status(run)}: "
+        + ", ".join(f"{n:,} {kind}" for kind, n in counts.items()) + " posts"
+    )
+    for c in changes:
+        who = f" by {c['author_name']}" if c["author_name"] else ""
+        click.echo(f"  {c['change']:<7} #{c['position'] or '?'}{who} in"
+                   f" {c['thread_title'] or '?'} {c['url'] or ''}".rstrip())
 
 
 @cli.command("export")

@@ -8,19 +8,18 @@ in one transaction, so a crawl killed at any moment continues cleanly with the n
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms
+from scraper import archive, frontier, platforms, runlog, session
+from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
 from scraper.platforms.base import Platform
@@ -30,7 +29,12 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class CrawlError(Exception):
-    """A crawl that cannot start: bad URL, archive locked, unknown platform."""
+    """A crawl that cannot start: bad URL, archive locked, unknown platform (exit code 2), or
+    a start page that cannot be fetched to recognise its platform (exit code 1)."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -45,10 +49,13 @@ class CrawlOptions:
     obey_robots: bool = True
     tz: str | None = None
     platform: str | None = None
+    via: str = "auto"  # auto | api | html: read a platform's JSON API where the site serves it
     timeout: float = 30.0
     max_bytes: int = 20 * 2**20
     max_attempts: int = 5
     backoff: float = 1.0
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers (name, value)
+    cookies: Path | None = None  # a Netscape cookies.txt file
 
 
 @dataclass
@@ -64,6 +71,7 @@ class CrawlStats:
     robots_skipped: int = 0
     started: float = field(default_factory=time.monotonic)
     messages: list[str] = field(default_factory=list)
+    sites_down: list[str] = field(default_factory=list)  # one line per site not crawled
 
     @property
     def rate(self) -> float:
@@ -74,30 +82,26 @@ class CrawlStats:
 @dataclass
 class CrawlReport:
     run_id: int
-    status: str  # complete | incomplete | stopped
+    status: str  # complete | incomplete | stopped | interrupted
     stats: CrawlStats
     pending: int
+    signal: int | None = None  # the signal that interrupted the run
 
     @property
     def exit_code(self) -> int:
+        if self.signal is not None:
+            return runlog.exit_code_for(self.signal)
         return 0 if self.status == "complete" else 1
 
 
 @contextmanager
 def crawl_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside the archive; the OS releases it even on ``kill -9``."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CrawlError(f"another crawl is already running on {db_path}") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
+    """The archive's writer lock (see ``archive.lock``), as a crawl error when it is taken."""
+    try:
+        with archive.lock(db_path):
+            yield
+    except archive.ArchiveBusy as exc:
+        raise CrawlError(str(exc)) from None
 
 
 def looks_truncated(body: bytes, result: FetchResult) -> str | None:
@@ -122,11 +126,6 @@ def not_html(content_type: str | None) -> str | None:
     return f"not an HTML page: content type {media}"
 
 
-def base_url(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 class Crawler:
     def __init__(
         self,
@@ -142,8 +141,20 @@ class Crawler:
         self.stats = CrawlStats()
         self.sites: dict[str, int] = {}
         self.site_platforms: dict[int, Platform] = {}
+        self.prefetched: dict[str, FetchResult] = {}  # start pages fetched to detect platforms
+        self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
         self.run_id = 0
         self.stopped = False
+        self.down_sites: set[int] = set()  # sites whose host is unreachable this run
+        self.tasks: dict[int, asyncio.Task] = {}
+        self.signal: int | None = None
+
+    def interrupt(self, signum: int) -> None:
+        """Stop at once: pages in flight are dropped whole (their rows and frontier updates
+        commit together or not at all) and stay pending for the next run."""
+        self.signal = signum
+        for task in self.tasks.values():
+            task.cancel()
 
     # -- seeding ---------------------------------------------------------------------------
 
@@ -160,7 +171,42 @@ class Crawler:
             self.site_platforms[site_id] = platforms.get(archive.site_platform(self.db, site_id))
         return self.site_platforms[site_id]
 
-    def seed(self, urls: list[str]) -> None:
+    async def decide_platforms(self, urls: list[str]) -> dict[str, Platform]:
+        """The platform of each start URL's site, decided once per site: ``--platform``, else
+        the one stored for the site, else the URL's shape when it is unambiguous, else the
+        platform that recognises the fetched start page (kept, so it is not fetched twice)."""
+        decided: dict[str, Platform] = {}
+        for url in urls:
+            base = base_url(url)
+            if base in decided:
+                decided[url] = decided[base]
+                continue
+            stored = None if self.options.platform else archive.site_by_url(self.db, base)
+            if self.options.platform:
+                module = site_platform(url, self.options.platform)
+            elif stored is not None:
+                module = platforms.get(stored["platform"])
+            else:
+                module = platforms.for_url(url) or await self.detect(url)
+            decided[url] = decided[base] = module
+        return decided
+
+    async def detect(self, url: str) -> Platform:
+        """Fetch a start page and find its platform; the page is kept for the crawl."""
+        result = await self.fetcher.fetch(url, validate=looks_truncated)
+        if result.error:
+            raise CrawlError(
+                f"cannot recognise the forum at {url}: {result.error}", exit_code=1
+            )
+        try:
+            module = platforms.detect_page(result.body, result.final_url or url,
+                                           result.content_type)
+        except ParseError as exc:
+            raise CrawlError(f"{url}: {exc}") from None
+        self.prefetched[url] = result
+        return module
+
+    def seed(self, urls: list[str], decided: dict[str, Platform] | None = None) -> None:
         """Queue the start URLs, unless an interrupted run left work to resume."""
         resuming = frontier.has_pending(self.db)
         if resuming:
@@ -169,21 +215,68 @@ class Crawler:
             if not resuming:
                 frontier.reset(self.db)
             for url in urls:
-                module = site_platform(url, self.options.platform)
+                module = (decided or {}).get(url) or site_platform(url, self.options.platform)
                 kind = module.url_kind(url) or "community"
                 site_id = self.site_id(url, module)
                 uid = module.thread_id(url) if kind == "thread" else None
                 if uid:
                     frontier.add(
-                        self.db, module.thread_page_url(url, 1), "thread", site_id=site_id,
-                        thread_external_id=uid, page_number=1, run_id=self.run_id,
+                        self.db, self.route(site_id, module.thread_page_url(url, 1)), "thread",
+                        site_id=site_id, thread_external_id=uid, page_number=1,
+                        run_id=self.run_id,
                     )
                 elif kind == "thread":  # a message permalink: its page names the thread
                     frontier.add(
-                        self.db, url.split("#")[0], "thread", site_id=site_id, run_id=self.run_id
+                        self.db, self.route(site_id, url.split("#")[0]), "thread",
+                        site_id=site_id, run_id=self.run_id,
                     )
                 else:
-                    frontier.add(self.db, url, kind, site_id=site_id, run_id=self.run_id)
+                    frontier.add(self.db, self.route(site_id, url), kind, site_id=site_id,
+                                 run_id=self.run_id)
+
+    # -- JSON APIs ---------------------------------------------------------------------------
+
+    def route(self, site_id: int, url: str) -> str:
+        """The URL to fetch for the page at ``url``: its API equivalent while the site's
+        platform has a read API and the site has not refused it, else ``url`` itself."""
+        module = self.platform(site_id)
+        if self.options.via == "html" or site_id in self.api_refused:
+            return url
+        api_url = getattr(module, "api_url", None)
+        return (api_url(url) if api_url else None) or url
+
+    def html_of(self, item: dict) -> str | None:
+        """The HTML page an API URL of the frontier stands for; None for an HTML URL."""
+        html_url = getattr(self.platform(item["site_id"]), "html_url", None)
+        return html_url(item["url"]) if html_url else None
+
+    def api_refusal(self, result: FetchResult) -> str | None:
+        """Why an API answer means the site does not serve its API to us, else None."""
+        if result.status_code in (401, 403, 405, 406, 429) or (result.status_code or 0) >= 500:
+            return f"HTTP {result.status_code}"
+        if result.error and result.status_code is None:
+            return None  # the network failed, not the API: the HTML page would fail alike
+        if not result.error and not platforms.is_json(result.body, result.content_type):
+            media = (result.content_type or "no content type").split(";")[0]
+            return f"{media} instead of JSON"
+        return None
+
+    def fall_back_to_html(self, item: dict, html_url: str, reason: str | None) -> None:
+        """Read the HTML page instead of the API answer; say once per site why."""
+        if reason and item["site_id"] not in self.api_refused:
+            self.api_refused.add(item["site_id"])
+            self.stats.messages.append(
+                f"{base_url(html_url)}: its JSON API answered {reason}; reading HTML pages"
+                " instead this run"
+            )
+        with self.db.atomic():
+            self.enqueue(
+                html_url, item["kind"], {**item, "depth": item["depth"] - 1},
+                thread_external_id=item["thread_external_id"], page_number=item["page_number"],
+                listing_reply_count=item["listing_reply_count"],
+                listing_last_post=item["listing_last_post"],
+            )
+            frontier.finish(self.db, item["id"], frontier.SKIPPED, "read as HTML")
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -194,15 +287,17 @@ class Crawler:
         return not (o.max_time is not None and time.monotonic() - self.stats.started >= o.max_time)
 
     async def run(self) -> None:
-        tasks: dict[int, asyncio.Task] = {}
+        tasks = self.tasks
         window = max(2, self.options.concurrency * 2)
-        while True:
+        while self.signal is None:
             if self.budget_left():
                 room = window - len(tasks)
                 if self.options.max_pages is not None:
                     room = min(room, self.options.max_pages - self.stats.pages_fetched - len(tasks))
                 if room > 0:
-                    for item in frontier.next_items(self.db, room, exclude=tasks.keys()):
+                    for item in frontier.next_items(
+                        self.db, room, exclude=tasks.keys(), skip_sites=self.down_sites
+                    ):
                         tasks[item["id"]] = asyncio.create_task(self.work(item))
             else:
                 self.stopped = True
@@ -212,6 +307,9 @@ class Crawler:
             for item_id in [i for i, t in tasks.items() if t in done]:
                 tasks.pop(item_id)
             self.progress(self.stats)
+        if tasks:  # interrupted: wait for the cancelled pages to unwind
+            await asyncio.gather(*tasks.values(), return_exceptions=True)
+            tasks.clear()
 
     async def work(self, item: dict) -> None:
         """Fetch, parse and archive one frontier item; a bug in one page never stops the crawl."""
@@ -226,16 +324,26 @@ class Crawler:
     async def process(self, item: dict) -> None:
         url = item["url"]
         module = self.platform(item["site_id"])
+        html_url = self.html_of(item)
+        if html_url and item["site_id"] in self.api_refused:
+            self.fall_back_to_html(item, html_url, None)
+            return
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
-        result = await self.fetcher.fetch(
+        result = self.prefetched.pop(url, None) or await self.fetcher.fetch(
             url,
             etag=conditional and conditional.get("etag"),
             last_modified=conditional and conditional.get("last_modified"),
             validate=looks_truncated,
         )
+        if result.host_down:
+            self.site_down(item, result)
+            return
         if result.status_code is not None or result.attempts:
             self.stats.pages_fetched += 1
+        if html_url and self.options.via == "auto" and (reason := self.api_refusal(result)):
+            self.fall_back_to_html(item, html_url, reason)
+            return
         if result.not_modified and conditional:
             self.stats.not_modified += 1
             body, page_id = archive.page_body(self.db, conditional["id"]), None
@@ -251,7 +359,8 @@ class Crawler:
         else:
             body, page_id, content_type = result.body, None, result.content_type
         final_url = result.final_url or url
-        if error := not_html(content_type):
+        api = hasattr(module, "parse_json") and platforms.is_json(body, content_type)
+        if not api and (error := not_html(content_type)):
             self.parse_failed(item, result, error)
             return
         try:
@@ -289,7 +398,9 @@ class Crawler:
     ) -> None:
         site_id = item["site_id"]
         if page_id is not None:  # recorded as parsed; the write links it to its thread page
-            stats = archive.write_thread_page(self.db, site_id, page, page_id=page_id)
+            stats = archive.write_thread_page(
+                self.db, site_id, page, page_id=page_id, run_id=self.run_id
+            )
             self.stats.posts_new += stats.posts_new
             self.stats.posts_changed += stats.posts_changed
             self.stats.posts_deleted += stats.posts_deleted
@@ -349,6 +460,7 @@ class Crawler:
         if host_key(url) not in self.fetcher.allowed_hosts:
             return
         url = self.platform(parent["site_id"]).clean_url(url)  # one URL per page: no session ids
+        url = self.route(parent["site_id"], url)
         frontier.add(
             self.db, url, kind, site_id=parent["site_id"], depth=parent["depth"] + 1,
             run_id=self.run_id, **fields,
@@ -394,6 +506,15 @@ class Crawler:
 
     # -- failures --------------------------------------------------------------------------
 
+    def site_down(self, item: dict, result: FetchResult) -> None:
+        """The site's host is unreachable: its pages stay pending for the next run, nothing
+        is recorded for them, and no more of them are scheduled this run."""
+        if item["site_id"] in self.down_sites:
+            return
+        self.down_sites.add(item["site_id"])
+        self.stats.errors += 1
+        self.stats.sites_down.append(result.error or "host unreachable")
+
     def fetch_failed(self, item: dict, result: FetchResult) -> None:
         self.stats.errors += 1
         self.stats.messages.append(f"{item['url']}: {result.error}")
@@ -434,26 +555,18 @@ class Crawler:
 
 
 def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
+    """Record a new run; header values are not recorded, only their names."""
     args = {"urls": urls, **{k: str(v) for k, v in asdict(options).items()}}
-    return db["crawl_runs"].insert(
-        {"started_at": frontier.now(), "status": "running", "args": json.dumps(args)}
-    ).last_pk
+    args["headers"] = ", ".join(name for name, _ in options.headers)
+    return archive.start_run(db, args)
 
 
 def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> None:
-    db["crawl_runs"].update(
-        run_id,
-        {
-            "finished_at": frontier.now(),
-            "status": status,
-            "pages_fetched": stats.pages_fetched,
-            "pages_skipped": stats.threads_skipped,
-            "posts_new": stats.posts_new,
-            "posts_changed": stats.posts_changed,
-            "posts_deleted": stats.posts_deleted,
-            "errors": stats.errors,
-        },
-    )
+    archive.finish_run(db, run_id, status, {
+        "pages_fetched": stats.pages_fetched, "pages_skipped": stats.threads_skipped,
+        "posts_new": stats.posts_new, "posts_changed": stats.posts_changed,
+        "posts_deleted": stats.posts_deleted, "errors": stats.errors,
+    })
 
 
 def check_urls(urls: list[str], platform: str | None = None) -> None:
@@ -467,7 +580,8 @@ def check_urls(urls: list[str], platform: str | None = None) -> None:
             )
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CrawlError(f"not an http(s) URL: {url!r}")
-        site_platform(url, platform)
+        if platform:
+            site_platform(url, platform)
 
 
 def site_platform(url: str, platform: str | None) -> Platform:
@@ -478,9 +592,40 @@ def site_platform(url: str, platform: str | None) -> Platform:
         except ParseError as exc:
             raise CrawlError(str(exc)) from None
     module = platforms.for_url(url)
-    if module is None or not module.url_kind(url):
-        raise CrawlError(f"not a forum URL this tool knows: {url!r}")
+    if module is None:
+        raise CrawlError(f"{url}: the platform is not known yet (give --platform)")
     return module
+
+
+def run_status(crawler: Crawler, pending: int) -> str:
+    if crawler.signal is not None:
+        return "interrupted"
+    if crawler.down_sites or (crawler.stats.errors and not pending):
+        return "incomplete"
+    return "stopped" if pending else "complete"
+
+
+def load_cookies(options: CrawlOptions) -> CookieJar | None:
+    try:
+        return session.load_cookies(options.cookies) if options.cookies else None
+    except session.SessionError as exc:
+        raise CrawlError(str(exc)) from None
+
+
+def make_fetcher(
+    urls: list[str], options: CrawlOptions, cookies: CookieJar | None, transport=None,
+    on_request=None,
+) -> Fetcher:
+    """The fetcher of a crawl: the start URLs' hosts, the session (headers, cookies), and no
+    proxy when every host is this machine (the demo)."""
+    return Fetcher(
+        {host_key(u) for u in urls}, user_agent=options.user_agent,
+        concurrency=options.concurrency, delay=options.delay, timeout=options.timeout,
+        max_bytes=options.max_bytes, max_attempts=options.max_attempts,
+        backoff=options.backoff, obey_robots=options.obey_robots, transport=transport,
+        headers=dict(options.headers), cookies=cookies,
+        trust_env=not all(session.is_loopback(u) for u in urls), on_request=on_request,
+    )
 
 
 async def crawl_async(
@@ -489,42 +634,41 @@ async def crawl_async(
     progress: Callable[[CrawlStats], None] | None = None,
     *,
     transport=None,
+    on_request: Callable[[runlog.RequestEvent], None] | None = None,
 ) -> CrawlReport:
+    """Crawl ``urls`` (see :func:`crawl`). SIGINT and SIGTERM stop the run cleanly: it is
+    recorded as interrupted and the report's exit code is 130 or 143."""
     check_urls(urls, options.platform)
+    cookies = load_cookies(options)
     with crawl_lock(Path(options.db_path)):
         db = archive.open_archive(options.db_path)
-        hosts = {host_key(u) for u in urls}
-        fetcher = Fetcher(
-            hosts, user_agent=options.user_agent, concurrency=options.concurrency,
-            delay=options.delay, timeout=options.timeout, max_bytes=options.max_bytes,
-            max_attempts=options.max_attempts, backoff=options.backoff,
-            obey_robots=options.obey_robots,
-            transport=transport,
-        )
+        fetcher = make_fetcher(urls, options, cookies, transport, on_request)
         crawler = Crawler(db, options, fetcher, progress)
+        if cookies is not None:
+            for host in session.cookieless_hosts(cookies, urls):
+                crawler.stats.messages.append(f"{options.cookies} has no cookie for {host}")
         crawler.run_id = start_run(db, urls, options)
-        status = "interrupted"
+        status, pending = "interrupted", 0
         try:
-            crawler.seed(urls)
-            await crawler.run()
+            with runlog.on_stop_signals(crawler.interrupt):
+                crawler.seed(urls, await crawler.decide_platforms(urls))
+                await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
-            if pending:
-                status = "stopped"
-            elif crawler.stats.errors:
-                status = "incomplete"
-            else:
-                status = "complete"
+            status = run_status(crawler, pending)
         finally:
             await fetcher.aclose()
             finish_run(db, crawler.run_id, status, crawler.stats)
             db.close()
-        return CrawlReport(crawler.run_id, status, crawler.stats, pending)
+        return CrawlReport(crawler.run_id, status, crawler.stats, pending, crawler.signal)
 
 
 def crawl(
     urls: list[str],
     options: CrawlOptions,
     progress: Callable[[CrawlStats], None] | None = None,
+    *,
+    on_request: Callable[[runlog.RequestEvent], None] | None = None,
 ) -> CrawlReport:
-    """Crawl ``urls`` into the archive at ``options.db_path``; see :class:`CrawlReport`."""
-    return asyncio.run(crawl_async(urls, options, progress))
+    """Crawl ``urls`` into the archive at ``options.db_path``; see :class:`CrawlReport`.
+    ``on_request`` hears of every HTTP request (the ``--log`` of the command line)."""
+    return asyncio.run(crawl_async(urls, options, progress, on_request=on_request))

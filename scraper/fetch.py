@@ -9,14 +9,22 @@ Politeness, per host (a host is a name plus its port when that is not the scheme
 - a ``Retry-After`` on a retried answer pauses the whole host until it has passed.
 
 Every redirect hop, the robots.txt request included, goes through the same rules.
+
+A host that gives no answer ``UNREACHABLE_ATTEMPTS`` times in a row (its name does not
+resolve, it refuses connections, or it accepts and stays silent before ever answering) is taken
+as down for the rest of the run: its URLs fail at once with ``host_down`` set, without a
+request. So is a host whose robots.txt cannot be fetched for a server (5xx, 429) or network
+error (RFC 9309: an unreachable robots.txt means "disallow everything", for now).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import logging
 import math
+import socket
 import time
 import zlib
 from collections import Counter
@@ -38,6 +46,8 @@ from tenacity import (
 
 from scraper import __version__
 from scraper.robots import RobotsRules
+from scraper.runlog import RequestEvent
+from scraper.session import cookie_header
 
 DEFAULT_USER_AGENT = (
     f"forum-scraper/{__version__} (+https://github.com/forum-scraper/forum-scraper)"
@@ -49,8 +59,10 @@ MAX_RETRY_AFTER = 600.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT_ENCODING = "gzip, deflate"  # what _Inflater decodes
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+UNREACHABLE_ATTEMPTS = 2  # attempts in a row without any answer before a host counts as down
 
 log = logging.getLogger(__name__)
+_ATTEMPT: contextvars.ContextVar[int] = contextvars.ContextVar("attempt", default=1)
 
 
 @dataclass
@@ -65,6 +77,7 @@ class FetchResult:
     error: str | None
     attempts: int
     not_modified: bool = False
+    host_down: bool = False  # the host is unreachable this run: nothing was or will be fetched
 
     @property
     def content_type(self) -> str | None:
@@ -101,15 +114,21 @@ class _Host:
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_start: float = -math.inf
     paused_until: float = -math.inf
+    answered: bool = False  # the host has sent at least one response this run
+    no_answer: int = 0  # attempts in a row that got no answer at all
+    down: str | None = None  # why the host is not tried again this run
 
 
 class _Retry(Exception):
-    """A failed attempt worth another one."""
+    """A failed attempt worth another one; ``unreachable`` when the host gave no answer."""
 
-    def __init__(self, result: FetchResult, retry_after: float | None = None) -> None:
+    def __init__(
+        self, result: FetchResult, retry_after: float | None = None, *, unreachable: bool = False
+    ) -> None:
         super().__init__(result.error)
         self.result = result
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 def host_key(url: str | httpx.URL) -> str:
@@ -151,6 +170,11 @@ class Fetcher:
     kept; a URL with a user name or password is refused, never requested. ``sleep`` and
     ``clock`` are the waiting and the monotonic time used for politeness and backoff (tests
     inject fakes).
+
+    ``headers`` are sent with every request and ``cookies`` (a jar, e.g. a loaded cookies.txt)
+    give each request its ``Cookie`` header; both only ever go to the allowed hosts, the only
+    ones requested. ``trust_env=False`` ignores proxy settings of the environment.
+    ``on_request`` is called with a ``RequestEvent`` after every request.
     """
 
     def __init__(
@@ -169,6 +193,10 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        headers: dict[str, str] | None = None,
+        cookies: CookieJar | None = None,
+        trust_env: bool = True,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         if concurrency < 1 or max_attempts < 1:
             raise ValueError("concurrency and max_attempts must be at least 1")
@@ -189,12 +217,17 @@ class Fetcher:
             0, backoff
         )
         self._hosts: dict[str, _Host] = {}
+        self._cookies = cookies
+        self._on_request = on_request
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"user-agent": user_agent, "accept-encoding": ACCEPT_ENCODING},
+            headers={
+                "user-agent": user_agent, **(headers or {}), "accept-encoding": ACCEPT_ENCODING
+            },
             cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+            trust_env=trust_env,
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -240,7 +273,11 @@ class Fetcher:
             target = httpx.URL(url)
         except httpx.InvalidURL as exc:
             return _refused(url, f"invalid URL: {exc}")
-        refusal = self._refusal(target) or await self._robots_refusal(target)
+        refusal = self._refusal(target)
+        if refusal is None and not self._down(target):
+            refusal = await self._robots_refusal(target)
+        if down := self._down(target):
+            return replace(_refused(url, down), host_down=True)
         if refusal:
             return _refused(url, refusal)
         headers = {}
@@ -248,8 +285,21 @@ class Fetcher:
             headers["if-none-match"] = etag
         if last_modified:
             headers["if-modified-since"] = last_modified
+        return await self._attempts(url, target, headers, validate=validate)
+
+    async def _attempts(
+        self,
+        url: str,
+        target: httpx.URL,
+        headers: dict[str, str],
+        *,
+        validate: Validator | None = None,
+        robots: bool = True,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> FetchResult:
+        """Request ``target`` with retries; a host that never answers is marked down."""
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(self.max_attempts) | self._stop_when_down(target),
             wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             sleep=self._sleep,
@@ -260,15 +310,44 @@ class Fetcher:
         try:
             async for attempt in retrying:
                 with attempt:
+                    if self._down(target):  # found down by another request meanwhile
+                        raise _Retry(_refused(url, "host down"))
                     attempts = attempt.retry_state.attempt_number
-                    result = await self._follow(url, target, headers, robots=True)
+                    _ATTEMPT.set(attempts)
+                    result = await self._follow(
+                        url, target, headers, robots=robots, max_redirects=max_redirects
+                    )
                     result = _validated(result, validate)
         except _Retry as exc:
             result = exc.result
             if result.status_code in RETRY_STATUSES and attempts > 1:
                 result.error = f"HTTP {result.status_code} after {attempts} attempts"
+            if down := self._down(target):
+                result = replace(_refused(url, down), host_down=True)
         result.attempts = attempts
         return result
+
+    def _stop_when_down(self, target: httpx.URL) -> Callable[[RetryCallState], bool]:
+        """A retry stop: the host is down (no need to wait for another attempt)."""
+        return lambda state: self._down(target) is not None
+
+    def _down(self, url: httpx.URL) -> str | None:
+        host = self._hosts.get(host_key(url))
+        return host.down if host else None
+
+    def _mark_down(self, url: httpx.URL, reason: str) -> None:
+        host = self._host(url)
+        if host.down is None:
+            host.down = reason
+            log.info(reason)
+            self.notes.append(reason)
+
+    def _no_answer(self, target: httpx.URL, host: _Host, error: str | None) -> None:
+        """Count an attempt the host did not answer; enough in a row and the host is down."""
+        host.no_answer += 1
+        if host.no_answer >= UNREACHABLE_ATTEMPTS:
+            self._mark_down(target, f"host unreachable: {host_key(target)}: {error}"
+                            f" ({_plural(host.no_answer, 'attempt')})")
 
     def _refusal(self, url: httpx.URL, *, redirect: bool = False) -> str | None:
         if url.userinfo:  # never sent, never echoed: the message leaves the password out
@@ -292,19 +371,24 @@ class Fetcher:
         return None if host.robots.can_fetch(str(url)) else ROBOTS_REFUSAL
 
     async def _load_robots(self, url: httpx.URL) -> RobotsRules:
-        """robots.txt of ``url``'s host: missing (4xx) allows all; other failures too, noted."""
+        """robots.txt of ``url``'s host (RFC 9309): missing or refused (4xx) allows all; a
+        server or network error (5xx, 429, no answer) marks the host down for this run;
+        other failures (e.g. a redirect loop) allow all, noted."""
         target = url.copy_with(path="/robots.txt", query=None, fragment=None)
-        try:
-            result = await self._follow(
-                str(target), target, {}, robots=False, max_redirects=MAX_ROBOTS_REDIRECTS
-            )
-        except _Retry as exc:
-            result = exc.result
+        result = await self._attempts(
+            str(target), target, {}, robots=False, max_redirects=MAX_ROBOTS_REDIRECTS
+        )
         status = result.status_code or 0
         if result.error is None and 200 <= status < 300:
             return RobotsRules(result.body.decode("utf-8", "replace"), self.user_agent)
         if 400 <= status < 500 and status not in RETRY_STATUSES:
             return RobotsRules(None, self.user_agent)
+        if result.host_down or status in RETRY_STATUSES or status >= 500 or not status:
+            self._mark_down(
+                url, f"robots.txt of {host_key(url)} unreachable ({result.error}):"
+                " site not crawled this run (RFC 9309)",
+            )
+            return RobotsRules("User-agent: *\nDisallow: /\n", self.user_agent)
         note = f"robots.txt of {host_key(url)}: {result.error}; treated as allowing everything"
         log.warning(note)
         self.notes.append(note)
@@ -346,15 +430,32 @@ class Fetcher:
             deadline = 2 * self.timeout
             try:
                 async with asyncio.timeout(deadline):
-                    return await self._exchange(url, target, headers)
+                    answer = await self._exchange(url, target, headers)
             except TimeoutError:
                 self.stats.transport_errors += 1
                 error = f"timeout: no complete response within {deadline:g} s"
-                raise _Retry(FetchResult(url, str(target), None, {}, b"", error, 0)) from None
+                result = FetchResult(url, str(target), None, {}, b"", error, 0)
+                self._report(result)
+                if not host.answered:
+                    self._no_answer(target, host, error)
+                raise _Retry(result) from None
             except _Retry as exc:
+                self._report(exc.result)
+                if exc.unreachable:
+                    self._no_answer(target, host, exc.result.error)
                 if exc.retry_after:
                     host.paused_until = max(host.paused_until, self._clock() + exc.retry_after)
                 raise
+            self._report(answer[0])
+            host.no_answer = 0
+            return answer
+
+    def _report(self, result: FetchResult) -> None:
+        if self._on_request is not None:
+            self._on_request(RequestEvent(
+                result.final_url, result.status_code, len(result.body), _ATTEMPT.get(),
+                result.error,
+            ))
 
     async def _turn(self, host: _Host) -> None:
         """Wait until the host may see another request start."""
@@ -372,15 +473,25 @@ class Fetcher:
     ) -> tuple[FetchResult, str | None]:
         result = FetchResult(url, str(target), None, {}, b"", None, 0)
         response: httpx.Response | None = None
+        if self._cookies is not None and (cookie := cookie_header(self._cookies, str(target))):
+            headers = {**headers, "cookie": cookie}
         try:
             async with self._client.stream("GET", target, headers=headers) as response:
+                host = self._host(target)
+                host.answered, host.no_answer = True, 0
                 self.stats.by_status[response.status_code] += 1
                 result.status_code = response.status_code
                 result.headers = {name.lower(): value for name, value in response.headers.items()}
                 location = await self._answer(response, result)
         except httpx.TransportError as exc:
             self.stats.transport_errors += 1
-            raise _Retry(replace(result, error=_transport_error(exc, response))) from None
+            unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) or (
+                response is None and not self._host(target).answered
+            )
+            error = _transport_error(exc, response)
+            if isinstance(exc, httpx.ReadTimeout) and response is None:
+                error = f"timeout: no answer within {self.timeout:g} s"
+            raise _Retry(replace(result, error=error), unreachable=unreachable) from None
         finally:
             if response is not None:
                 self.stats.bytes_received += response.num_bytes_downloaded
@@ -496,6 +607,10 @@ def _validated(result: FetchResult, validate: Validator | None) -> FetchResult:
     return result
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _refused(url: str, error: str) -> FetchResult:
     return FetchResult(url, url, None, {}, b"", error, 0)
 
@@ -512,7 +627,21 @@ def _transport_error(exc: httpx.TransportError, response: httpx.Response | None)
     declared = _content_length(response) if response is not None else None
     if isinstance(exc, httpx.RemoteProtocolError) and declared is not None:
         return f"truncated body (got {response.num_bytes_downloaded} of {declared} bytes)"
+    cause = _root_cause(exc)
+    if isinstance(cause, socket.gaierror):
+        return f"connection failed: the host name does not resolve ({cause.strerror})"
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection failed: connection refused"
     return f"connection failed: {text}"
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception of a chain (httpx wraps the socket's own error)."""
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return exc
 
 
 def _format_size(size: int) -> str:

@@ -7,6 +7,7 @@ a row in the same transaction as the rows its page produced.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import UTC, datetime
 
@@ -53,15 +54,18 @@ def add(
     return cursor.rowcount == 1
 
 
-def next_items(db: Database, limit: int, exclude: Collection[int] = ()) -> list[dict]:
-    """Pending rows to work on next: thread pages before listings, oldest first."""
-    placeholders = ",".join("?" * len(exclude))
-    where = f"state = ? and id not in ({placeholders})" if exclude else "state = ?"
+def next_items(
+    db: Database, limit: int, exclude: Collection[int] = (), skip_sites: Collection[int] = ()
+) -> list[dict]:
+    """Pending rows to work on next: thread pages before listings, oldest first; not the rows
+    ``exclude`` names, nor those of the sites in ``skip_sites``."""
     return list(
         db.query(
-            f"select * from frontier where {where}"
+            "select * from frontier where state = ?"
+            " and id not in (select value from json_each(?))"
+            " and coalesce(site_id, 0) not in (select value from json_each(?))"
             " order by (kind = 'thread') desc, id limit ?",
-            [PENDING, *exclude, limit],
+            [PENDING, json.dumps(list(exclude)), json.dumps(list(skip_sites)), limit],
         )
     )
 

@@ -10,7 +10,6 @@ gone) are facts of the crawl, not of parsing: they are kept.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from scraper import archive, platforms
-from scraper.crawl import base_url, crawl_lock
 from scraper.models import BlockedPage, ParseError, ThreadPage
 
 BATCH = 100  # pages per transaction
@@ -64,8 +62,8 @@ def stored_pages(db: Database) -> list[int]:
 
 def recorded_tz(db: Database) -> str | None:
     """The site time zone the latest crawl that named one ran with."""
-    for (args,) in db.execute("SELECT args FROM crawl_runs ORDER BY id DESC"):
-        tz = json.loads(args or "{}").get("tz")
+    for args in archive.run_args(db):
+        tz = args.get("tz")
         if tz and tz != "None":
             return tz
     return None
@@ -121,17 +119,17 @@ def reparse_page(db: Database, page_id: int, tz: str | None) -> ReparseStats:
         "SELECT url, final_url, content_type, fetched_at FROM pages WHERE id = ?", [page_id]
     ).fetchone()
     url = final_url or url
-    module = platforms.for_url(url)
+    site = archive.site_by_url(db, url)
     try:
         parsed = platforms.parse(
-            archive.page_body(db, page_id), url, platform=module and module.NAME,
+            archive.page_body(db, page_id), url, platform=site and site["platform"],
             content_type=content_type, tz=tz,
         )
     except ParseError as exc:
         status = "blocked" if isinstance(exc, BlockedPage) else "parse-failed"
         archive.set_parse_status(db, page_id, status, str(exc))
         return ReparseStats(failed=1, messages=[f"{url}: {exc}"])
-    site_id = archive.ensure_site(db, base_url(url), parsed.platform)
+    site_id = archive.ensure_site(db, archive.base_url(url), parsed.platform)
     if isinstance(parsed, ThreadPage):
         return _thread_page(db, site_id, parsed, page_id, fetched_at)
     archive.write_listing(db, site_id, parsed)
@@ -160,18 +158,25 @@ def reparse(
     """
     if not db_path.is_file():
         raise ReparseError(f"no archive at {db_path}")
+    try:
+        with archive.lock(db_path):
+            return _reparse_all(db_path, tz, progress)
+    except archive.ArchiveBusy as exc:
+        raise ReparseError(str(exc)) from None
+
+
+def _reparse_all(db_path: Path, tz: str | None, progress: Progress | None) -> ReparseStats:
     stats = ReparseStats()
-    with crawl_lock(db_path):
-        db = archive.open_archive(db_path)
-        try:
-            tz = tz or recorded_tz(db)
-            page_ids = stored_pages(db)
-            for start in range(0, len(page_ids), BATCH):
-                with db.atomic():
-                    for page_id in page_ids[start:start + BATCH]:
-                        stats.add(_guarded(db, page_id, tz))
-                if progress:
-                    progress(min(start + BATCH, len(page_ids)), len(page_ids), stats)
-        finally:
-            db.close()
+    db = archive.open_archive(db_path)
+    try:
+        tz = tz or recorded_tz(db)
+        page_ids = stored_pages(db)
+        for start in range(0, len(page_ids), BATCH):
+            with db.atomic():
+                for page_id in page_ids[start:start + BATCH]:
+                    stats.add(_guarded(db, page_id, tz))
+            if progress:
+                progress(min(start + BATCH, len(page_ids)), len(page_ids), stats)
+    finally:
+        db.close()
     return stats

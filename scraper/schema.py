@@ -197,6 +197,22 @@ LEFT JOIN users u ON u.id = p.author_id
 LEFT JOIN post_versions v ON v.post_id = p.id
 GROUP BY p.id
 HAVING count(v.id) > 1 OR p.deleted_at IS NOT NULL""",
+    "run_changes": """
+SELECT c.run_id, c.change, c.post_id, p.thread_id, t.title AS thread_title, p.position,
+  u.name AS author_name, p.posted_at, c.seen_at, coalesce(p.url, t.url) AS url
+FROM (
+  SELECT first_run_id AS run_id, 'new' AS change, id AS post_id, first_seen_at AS seen_at
+    FROM posts WHERE first_run_id IS NOT NULL
+  UNION ALL
+  SELECT v.run_id, 'changed', v.post_id, v.seen_at
+    FROM post_versions v JOIN posts f ON f.id = v.post_id
+    WHERE v.run_id IS NOT NULL AND v.run_id IS NOT f.first_run_id
+  UNION ALL
+  SELECT deleted_run_id, 'deleted', id, deleted_at FROM posts WHERE deleted_run_id IS NOT NULL
+) c
+JOIN posts p ON p.id = c.post_id
+JOIN threads t ON t.id = p.thread_id
+LEFT JOIN users u ON u.id = p.author_id""",
 }
 
 
@@ -279,6 +295,26 @@ def _neutral_names(db: Database) -> None:
         db.execute("ALTER TABLE posts RENAME COLUMN kudos TO score")
     if "display_name" not in db["users"].columns_dict:
         db["users"].add_column("display_name", str)
+
+
+@MIGRATIONS(name="0006_run_changes")
+def _run_changes(db: Database) -> None:
+    """Record which run first saw each post, saw each version and saw each deletion; the pid of
+    each run (a "running" run whose process is gone was interrupted); and call threads whose
+    pages are still to fetch "pending" instead of "partial" (partial always has a reason)."""
+    for table, column, target in (
+        ("posts", "first_run_id", "crawl_runs"), ("posts", "deleted_run_id", "crawl_runs"),
+        ("post_versions", "run_id", "crawl_runs"), ("crawl_runs", "pid", None),
+    ):
+        if column not in db[table].columns_dict:  # ALTER keeps the tables' triggers
+            references = f" REFERENCES {target}(id)" if target else ""
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER{references}")
+    for table, column in (
+        ("posts", "first_run_id"), ("posts", "deleted_run_id"), ("post_versions", "run_id")
+    ):
+        db[table].create_index([column], if_not_exists=True)
+    db.execute("UPDATE threads SET status = 'pending' WHERE status = 'partial'"
+               " AND status_reason IS NULL")
 
 
 def create_views(db: Database) -> None:

@@ -194,6 +194,40 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on: connections to it are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and never answers; counts the connections."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.host = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.connections.append(self.sock.accept()[0])
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self._thread.join(5)
+        for conn in self.connections:
+            conn.close()
+
+
 @pytest.fixture
 def http_server() -> Iterator[ScriptedServer]:
     """A started ``ScriptedServer``, stopped after the test."""

@@ -126,6 +126,11 @@ def test_tables_columns_and_foreign_keys(db):
         ("thread_id", "threads", "id"),
         ("author_id", "users", "id"),
         ("reply_to_post_id", "posts", "id"),
+        ("first_run_id", "crawl_runs", "id"),
+        ("deleted_run_id", "crawl_runs", "id"),
+    }
+    assert {(fk.column, fk.other_table) for fk in db["post_versions"].foreign_keys} == {
+        ("post_id", "posts"), ("page_id", "pages"), ("run_id", "crawl_runs"),
     }
     thread_fks = {(fk.column, fk.other_table) for fk in db["threads"].foreign_keys}
     assert thread_fks == {
@@ -150,7 +155,9 @@ def test_tables_columns_and_foreign_keys(db):
     assert db["posts"].columns_dict["score"] is int
     unique = {tuple(i.columns) for i in db["posts"].indexes if i.unique}
     assert ("thread_id", "external_id") in unique
-    assert set(db.view_names()) == {"thread_summaries", "solutions", "quote_edges", "post_history"}
+    assert set(db.view_names()) == {
+        "thread_summaries", "solutions", "quote_edges", "post_history", "run_changes"
+    }
 
 
 def test_open_archive_sets_wal_and_foreign_keys(db, tmp_path):
@@ -166,7 +173,8 @@ def test_migrate_twice_is_a_noop(db, tmp_path):
     migrate(db)
     assert dump(db) == before
     applied = [r["name"] for r in db.query("select name from _sqlite_migrations order by id")]
-    assert applied == ["0001_initial", "0002_post_labels", "0003_platform_neutral_names"]
+    assert applied == ["0001_initial", "0002_post_labels", "0003_platform_neutral_names",
+                       "0006_run_changes"]
     db.close()
     reopened = open_archive(tmp_path / "sub" / "dir" / "forum.db")
     assert dump(reopened) == before
@@ -219,7 +227,7 @@ def test_first_write_fills_thread_posts_users_and_versions(db, site):
         "created_at": "2024-04-01T08:00:00+00:00",
         "last_post_at": "2024-04-02T08:00:00+00:00",
         "page_count": 2,
-        "status": "partial",
+        "status": "pending",
         "fetched_at": T0,
         "listing_reply_count": None,
     }
@@ -441,7 +449,7 @@ def test_accepted_answer_on_a_later_page_is_linked_when_archived(db, site):
             "accepted_excerpt": "Use a descaling tablet.",
             "first_post_at": "2024-04-01T08:00:00+00:00",
             "last_post_at": "2024-04-03T08:00:00+00:00",
-            "status": "partial",
+            "status": "pending",
         }
     ]
 
@@ -561,7 +569,7 @@ def test_thread_status_and_change_detection_values(db, site):
         3,
     )
     write_thread_page(db, site, first_page(), seen_at=T1)
-    assert thread_state(db, site, "500")["status"] == "partial"
+    assert thread_state(db, site, "500")["status"] == "pending"  # being fetched again
     assert thread_state(db, site, "nope") is None
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from scraper.cli import cli
 from scraper.demo import DemoServer, render
+from scraper.platforms import PLATFORMS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "khoros"
 MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -46,13 +47,14 @@ def test_parse_errors_are_one_line_with_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("Error: ") and "no known forum platform" in result.stderr
+    assert result.stderr.startswith("Error: ") and "no supported forum platform" in result.stderr
 
     data = tmp_path / "data.json"
     data.write_text('{"not": "html"}')
     result = run("parse", str(data), "--url", "https://x.example/")
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {data}: not HTML: 15 characters starting '{{\"not\": \"html\"}}'\n"
+        2, f"Error: {data}: a JSON document no supported platform recognises (keys: not);"
+        f" supported: {', '.join(PLATFORMS)}\n"
     )
 
     wall = MANIFEST["login_wall.html"]
@@ -85,6 +87,7 @@ def test_crawl_status_and_quiet(tmp_path: Path) -> None:
     assert status.exit_code == 0
     assert f"{len(thread.posts)} posts" in status.stdout
     assert "threads: 1 complete" in status.stdout
+    assert f"  site {srv.url} (khoros)\n" in status.stdout
     assert status.stdout.count("complete:") == 2  # two runs listed
 
     missing = run("status", "--db", str(tmp_path / "nope.db"))

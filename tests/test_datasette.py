@@ -240,3 +240,13 @@ def test_serve_errors(tmp_path, monkeypatch):
     assert (result.exit_code, result.stderr) == (
         2, "Error: Datasette is not installed: pip install 'forum-scraper[datasette]'\n"
     )
+
+
+def test_run_changes_view_lists_what_the_crawl_added(db_path):
+    (response,) = get(db_path, "/demo/run_changes.json?_shape=array&_size=max&run_id=1")
+    changes = response.json()
+    posts = query(db_path, "SELECT count(*) FROM posts")[0][0]
+    assert Counter(row["change"] for row in changes) == {"new": posts}
+    assert {row["post_id"] for row in changes} == {
+        r[0] for r in query(db_path, "SELECT id FROM posts")
+    }

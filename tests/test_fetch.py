@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from httpserver import DROP, Request, ScriptedServer
+from httpserver import DROP, Request, ScriptedServer, SilentServer, closed_port
 
 from scraper import __version__
 from scraper.fetch import (
@@ -365,20 +365,90 @@ def test_robots_fetched_once_for_concurrent_fetches(server: ScriptedServer, fake
     assert len(server.requests_to("/robots.txt")) == 1
 
 
-def test_missing_robots_allows_all_and_5xx_is_noted(fake: FakeTime) -> None:
-    with ScriptedServer() as missing, ScriptedServer() as broken:
-        for srv in (missing, broken):
+def test_missing_or_forbidden_robots_allows_all(fake: FakeTime) -> None:
+    with ScriptedServer() as missing, ScriptedServer() as forbidden:
+        for srv in (missing, forbidden):
             srv.route("/t", (200, HTML, b"ok"))
-        broken.route("/robots.txt", (503, {}, b""))
+        forbidden.route("/robots.txt", (403, {}, b""))
         fetcher = Fetcher(
-            [missing.host, broken.host], delay=0, sleep=fake.sleep, clock=fake.clock, backoff=0
+            [missing.host, forbidden.host], delay=0, sleep=fake.sleep, clock=fake.clock, backoff=0
         )
-        results = fetch_all(fetcher, missing.url("/t"), broken.url("/t"))
+        results = fetch_all(fetcher, missing.url("/t"), forbidden.url("/t"))
     assert [(r.body, r.error) for r in results] == [(b"ok", None), (b"ok", None)]
-    assert fetcher.notes == [
-        f"robots.txt of {broken.host}: HTTP 503; treated as allowing everything"
-    ]
-    assert len(broken.requests_to("/robots.txt")) == 1
+    assert fetcher.notes == []
+
+
+@pytest.mark.parametrize("answer", [(503, {}, b""), (429, {}, b""), DROP])
+def test_unreachable_robots_means_the_site_is_not_crawled(fake: FakeTime, answer) -> None:
+    """RFC 9309: robots.txt unreachable for a server or network error disallows everything."""
+    with ScriptedServer() as broken:
+        broken.route("/t", (200, HTML, b"ok"))
+        broken.route("/robots.txt", answer)
+        fetcher = Fetcher(
+            [broken.host], delay=0, sleep=fake.sleep, clock=fake.clock, backoff=0, max_attempts=3
+        )
+        results = fetch_all(fetcher, broken.url("/t"), broken.url("/t"))
+        assert [r.path for r in broken.requests] == ["/robots.txt"] * (
+            2 if answer is DROP else 3
+        )
+    cause = (
+        "connection failed: Server disconnected without sending a response. (2 attempts)"
+        if answer is DROP else f"HTTP {answer[0]} after 3 attempts"
+    )
+    reason = (
+        f"host unreachable: {broken.host}: {cause}" if answer is DROP
+        else f"robots.txt of {broken.host} unreachable ({cause}): site not crawled this run"
+        " (RFC 9309)"
+    )
+    assert [(r.error, r.host_down, r.attempts, r.body) for r in results] == [
+        (reason, True, 0, b"")
+    ] * 2
+    assert fetcher.notes == [reason]
+    assert not fetcher.allowed(broken.url("/t"))
+
+
+def test_refused_host_is_tried_twice_then_down(fake: FakeTime) -> None:
+    host = f"127.0.0.1:{closed_port()}"
+    fetcher = Fetcher([host], delay=0, sleep=fake.sleep, clock=fake.clock, backoff=1.0,
+                      obey_robots=False)
+    first, second = fetch_all(fetcher, f"http://{host}/t/1", f"http://{host}/t/2")
+    reason = f"host unreachable: {host}: connection failed: connection refused (2 attempts)"
+    assert (first.error, first.host_down, first.attempts, first.status_code) == (
+        reason, True, 2, None
+    )
+    assert (second.error, second.host_down, second.attempts) == (reason, True, 0)
+    assert fetcher.stats.requests == 2  # the second URL was never requested
+    assert len(fake.sleeps) == 1 and 1.0 <= fake.sleeps[0] <= 2.0  # one short backoff
+
+
+def test_silent_host_gives_up_after_two_read_timeouts(fake: FakeTime) -> None:
+    with SilentServer() as silent:
+        fetcher = Fetcher([silent.host], delay=0, sleep=fake.sleep, clock=fake.clock, backoff=0,
+                          timeout=0.2)
+        results = fetch_all(fetcher, *(f"http://{silent.host}/t/{n}" for n in range(3)))
+        assert len(silent.connections) == 2  # robots.txt twice, no page ever asked for
+    reason = f"host unreachable: {silent.host}: timeout: no answer within 0.2 s (2 attempts)"
+    assert [(r.error, r.host_down, r.attempts) for r in results] == [(reason, True, 0)] * 3
+
+
+def test_a_host_that_answered_before_is_retried_fully_after_a_timeout(fake: FakeTime) -> None:
+    release = threading.Event()
+
+    def stall(request: Request):
+        release.wait(5)
+        return DROP
+
+    with ScriptedServer() as server:
+        server.route("/ok", (200, HTML, b"ok"))
+        server.route("/slow", stall)
+        fetcher = fetcher_for(server, fake, timeout=0.1, max_attempts=3)
+        try:
+            ok, slow = fetch_all(fetcher, server.url("/ok"), server.url("/slow"))
+        finally:
+            release.set()
+    assert ok.error is None
+    assert (slow.attempts, slow.host_down) == (3, False)
+    assert slow.error is not None and slow.error.startswith("timeout: ")
 
 
 def test_requests_are_spaced_by_delay(server: ScriptedServer, fake: FakeTime) -> None:

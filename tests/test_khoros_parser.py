@@ -11,7 +11,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.models import BlockedPage, ListingPage, NotForumPage, ThreadPage
-from scraper.platforms import khoros, parse
+from scraper.platforms import PLATFORMS, khoros, parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "khoros"
 MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
@@ -323,7 +323,10 @@ def test_not_khoros_page_is_refused() -> None:
     title = tree.css_first("title").text().strip()
     with pytest.raises(NotForumPage) as error:
         parse(body, MANIFEST[name]["url"])
-    assert str(error.value) == f"no known forum platform recognised: page titled {title!r}"
+    assert str(error.value) == (
+        f"no supported forum platform recognised: page titled {title!r}"
+        f" (supported: {', '.join(PLATFORMS)})"
+    )
     with pytest.raises(NotForumPage) as error:
         khoros.parse_thread(tree, MANIFEST[name]["url"])
     assert str(error.value) == f"not a Khoros page: {title}"

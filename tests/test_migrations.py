@@ -24,7 +24,8 @@ DATA_QUERIES = {
     "posts": f"SELECT {POST_COLUMNS} FROM posts ORDER BY id",
     "threads": "SELECT * FROM threads ORDER BY id",
     "users": "SELECT id, site_id, user_key, external_id, name, url, rank FROM users ORDER BY id",
-    "post_versions": "SELECT * FROM post_versions ORDER BY id",
+    "post_versions": "SELECT id, post_id, content_hash, title, body_html, body_text, edited_at,"
+                     " seen_at, page_id FROM post_versions ORDER BY id",
     "quotes": "SELECT * FROM quotes ORDER BY id",
     "pages": "SELECT * FROM pages ORDER BY id",
     "post_history": "SELECT * FROM post_history ORDER BY post_id",
@@ -62,6 +63,7 @@ def test_old_archive_upgrades_in_place_and_keeps_its_data(old):
     open_archive(old).close()
     assert query(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
         ("0001_initial",), ("0002_post_labels",), ("0003_platform_neutral_names",),
+        ("0006_run_changes",),
     ]
     assert snapshot(old) == before
     assert query(old, "SELECT count(*), count(display_name) FROM users") == [(9, 0)]

@@ -68,3 +68,31 @@ def test_cut_names():
     assert common.is_cut("amélie_okafor_…") and common.is_cut("jane_d...")
     assert common.is_cut("jane_d\x85") and not common.is_cut("jane_doe")
     assert common.stem("amélie_okafor_…") == "amélie_okafor_"
+
+
+def test_json_members_come_together():
+    half = types.ModuleType("scraper.platforms.half")
+    for name in base.MEMBERS:
+        setattr(half, name, "half" if name == "NAME" else (lambda *a, **k: None))
+    half.parse_json = lambda data, url, tz=None: None
+    assert base.missing_members(half) == ["detect_json", "api_url", "html_url"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"post_stream": {"posts": [', "invalid JSON: Expecting value: line 1 column 28"),
+        (b'{"weather": "sunny"}',
+         "a JSON document no supported platform recognises (keys: weather)"),
+    ],
+)
+def test_json_documents_that_no_platform_parses_are_refused_clearly(body, message):
+    with pytest.raises(platforms.ParseError) as error:
+        platforms.parse(body, "https://f.example/t/1.json")
+    assert str(error.value).startswith(message)
+
+
+def test_json_is_told_from_html():
+    assert platforms.is_json(b'\xef\xbb\xbf  {"a": 1}')
+    assert platforms.is_json(b"<html>", "application/json; charset=utf-8")
+    assert not platforms.is_json(b"  <!doctype html><html>", "text/html")

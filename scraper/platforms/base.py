@@ -60,6 +60,26 @@ class Platform(Protocol):
         none of this platform's, ``ParseError`` for anything else that yields nothing."""
 
 
+class JsonPlatform(Platform, Protocol):
+    """A platform whose sites also serve a read API (JSON) to anonymous readers. These members
+    are optional: a module that has ``parse_json`` must have all three."""
+
+    def detect_json(self, data: object, url: str) -> bool:
+        """Whether a decoded JSON document is one of this platform's API answers."""
+
+    def parse_json(self, data: object, url: str, *, tz: str | None = None
+                   ) -> ThreadPage | ListingPage:
+        """Parse a decoded API answer; ``ParseError`` when it is not one this module knows."""
+
+    def api_url(self, url: str) -> str | None:
+        """The API URL that serves what the HTML page at ``url`` shows, if there is one."""
+
+    def html_url(self, url: str) -> str | None:
+        """The HTML page an API URL stands for (the crawl's fallback); None for other URLs."""
+
+
+JSON_MEMBERS = ("detect_json", "parse_json", "api_url", "html_url")
+
 # The names a platform module must define (the protocol's annotations and methods).
 MEMBERS: tuple[str, ...] = tuple(Platform.__annotations__) + tuple(
     name for name, value in vars(Platform).items() if callable(value) and not name.startswith("_")
@@ -73,4 +93,6 @@ def missing_members(module: object) -> list[str]:
         name for name in MEMBERS[len(Platform.__annotations__):]
         if hasattr(module, name) and not callable(getattr(module, name))
     ]
+    if any(hasattr(module, name) for name in JSON_MEMBERS):
+        missing += [name for name in JSON_MEMBERS if not callable(getattr(module, name, None))]
     return missing

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
+from importlib.util import find_spec
 from types import ModuleType
 
 HTML_TYPE = "text/html;charset=UTF-8"
@@ -33,6 +34,11 @@ class Page:
     location: str | None = None  # a redirect target (with a 301/302 status)
     content_type: str = HTML_TYPE
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def available(platform: str) -> bool:
+    """Whether the demo site can speak ``platform`` (Khoros is the demo's own)."""
+    return platform == "khoros" or find_spec(f"scraper.demo.renderers.{platform}") is not None
 
 
 def renderer(platform: str) -> ModuleType:
