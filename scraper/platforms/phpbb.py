@@ -243,6 +243,19 @@ def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
 # --- page-level facts ----------------------------------------------------------------------------
 
 
+class _BoardUrls(Urls):
+    """``Urls`` that resolve phpBB's own "./script.php?..." links without ``urljoin``."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.folder = super().absolute("x")[:-1] if self.origin else ""
+
+    def absolute(self, href: str | None) -> str | None:
+        if href and self.folder and href.startswith("./") and "/../" not in href:
+            return self.folder + href[2:]
+        return super().absolute(href)
+
+
 @dataclass
 class _Page:
     tree: LexborHTMLParser
@@ -255,9 +268,8 @@ class _Page:
     viewtopic: str = field(init=False)  # the absolute URL of the board's viewtopic.php
 
     def __post_init__(self) -> None:
-        self.urls = Urls(self.url)
+        self.urls = _BoardUrls(self.url)
         self.viewtopic = self.urls.absolute("viewtopic.php") or "viewtopic.php"
-        self._folder = self.viewtopic.removesuffix("viewtopic.php")
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
         self.clock = Clock(tz=self.tz)
@@ -288,9 +300,6 @@ class _Page:
         return parse_local(_DAY_DOT.sub(r"\1", text), order=self.clock.order) if text else None
 
     def absolute(self, href: str | None) -> str | None:
-        """``href`` made absolute; phpBB's own "./script.php" links cheaply."""
-        if href and href.startswith("./") and "/../" not in href:
-            return self._folder + href[2:]
         return self.urls.absolute(href)
 
     def link(self, href: str | None) -> str | None:
