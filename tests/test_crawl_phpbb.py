@@ -128,3 +128,14 @@ def test_login_walled_topic_is_blocked_and_deleted_topic_gone(tmp_path: Path) ->
                         " where t.external_id = ?", [str(walled.uid)]).fetchone() == (0,)
     assert conn.execute("select status from threads where external_id = ?",
                         [str(doomed.uid)]).fetchone() == ("gone",)
+
+
+def test_a_post_permalink_archives_its_whole_topic(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    with server() as srv:
+        long = max(srv.community.threads(), key=lambda t: len(t.posts))
+        post = long.posts[board.POSTS_PER_PAGE + 2]  # on page 2
+        permalink = f"{srv.url}/viewtopic.php?p={post.uid}&sid={'0' * 32}#p{post.uid}"
+        report = crawl([permalink], options(db))
+    assert report.status == "complete", report.stats.messages
+    assert posts_by_thread(db) == {str(long.uid): [str(p.uid) for p in long.posts]}

@@ -123,12 +123,14 @@ def _zone_label(c: Community) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _frame(c: Community, link: _Links, section: str, title: str, crumbs: str, body: str) -> str:
+def _frame(c: Community, link: _Links, section: str, title: str, crumbs: str, body: str,
+           canonical: str | None = None) -> str:
     return f"""<!DOCTYPE html>
 <html dir="ltr" lang="en-gb">
 <head>
 <meta charset="utf-8" />
 <title>{_e(title)} - {_e(c.title)}</title>
+{f'<link rel="canonical" href="{_e(canonical)}">' if canonical else ""}
 </head>
 <body id="phpbb" class="nojs notouch section-{section} ltr ">
 <div id="wrap" class="wrap">
@@ -216,16 +218,31 @@ def page(community: Community, route: str, query: str, base: str, blocked: dict)
         return Page(html=_index(c, link), modified=c.clock)
     if route == "/viewforum.php" and params.get("f", "").isdigit():
         return _forum(c, link, int(params["f"]), start)
-    if route == "/viewtopic.php" and params.get("t", "").isdigit():
-        thread = c.thread(int(params["t"]))
-        if thread is None:
-            return _message(c, link, 404, "The requested topic does not exist.")
-        if thread.uid in blocked:
-            return Page(html=_login(c, link), modified=c.clock)
-        pages = max(1, math.ceil(len(thread.posts) / POSTS_PER_PAGE))
-        number = min(start // POSTS_PER_PAGE + 1, pages)
-        return Page(html=_topic(c, link, thread, number, pages), modified=thread.modified_at)
+    if route == "/viewtopic.php" and (params.get("t", "").isdigit()
+                                      or params.get("p", "").isdigit()):
+        return _topic_page(c, link, params, start, base, blocked)
     return _message(c, link, 404, "The requested page does not exist.")
+
+
+def _topic_page(c: Community, link: _Links, params: dict[str, str], start: int, base: str,
+                blocked: dict) -> Page:
+    """A topic page by ``t=`` and ``start=``, or the page holding post ``p=`` (served in place,
+    no redirect, as phpBB does)."""
+    if "p" in params and params["p"].isdigit():
+        found = c.find_post(int(params["p"]))
+        thread = found[0] if found else None
+        start = thread.posts.index(found[1]) if found else 0
+    else:
+        thread = c.thread(int(params["t"]))
+    if thread is None:
+        return _message(c, link, 404, "The requested topic does not exist.")
+    if thread.uid in blocked:
+        return Page(html=_login(c, link), modified=c.clock)
+    pages = max(1, math.ceil(len(thread.posts) / POSTS_PER_PAGE))
+    number = min(start // POSTS_PER_PAGE + 1, pages)
+    canonical = base + thread_path(c, thread, number)
+    return Page(html=_topic(c, link, thread, number, pages, canonical),
+                modified=thread.modified_at)
 
 
 def _message(c: Community, link: _Links, status: int, text: str) -> Page:
@@ -419,7 +436,8 @@ def _post(c: Community, link: _Links, thread: Thread, post: Post, index: int) ->
 <hr class="divider" />"""
 
 
-def _topic(c: Community, link: _Links, thread: Thread, number: int, pages: int) -> str:
+def _topic(c: Community, link: _Links, thread: Thread, number: int, pages: int,
+           canonical: str) -> str:
     board = c.board(thread.board_id)
     begin = (number - 1) * POSTS_PER_PAGE
     posts = "\n".join(_post(c, link, thread, p, begin + i)
@@ -436,4 +454,4 @@ def _topic(c: Community, link: _Links, thread: Thread, number: int, pages: int) 
 {posts}
 <div class="action-bar bar-bottom">{pager}</div>"""
     title = thread.subject
-    return _frame(c, link, "viewtopic", title, _trail(c, link, board), body)
+    return _frame(c, link, "viewtopic", title, _trail(c, link, board), body, canonical)
