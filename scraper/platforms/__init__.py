@@ -13,7 +13,15 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
-from scraper.platforms import khoros, mybb, smf, stackexchange, vbulletin, xenforo
+from scraper.platforms import (
+    khoros,
+    mybb,
+    phpbb,
+    smf,
+    stackexchange,
+    vbulletin,
+    xenforo,
+)
 from scraper.platforms.base import Platform, missing_members
 
 
@@ -27,7 +35,9 @@ def _registry(*modules: object) -> dict[str, Platform]:
     return found
 
 
-PLATFORMS: dict[str, Platform] = _registry(khoros, mybb, smf, stackexchange, vbulletin, xenforo)
+PLATFORMS: dict[str, Platform] = _registry(
+    khoros, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
+)
 
 
 def get(name: str) -> Platform:
