@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from scraper import archive, frontier, platforms, runlog, session, zones
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
-from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
+from scraper.models import BlockedPage, GonePage, ListingPage, ParseError, ThreadPage
 from scraper.platforms.base import Platform
 
 DEFAULT_DB = Path("data/forum.db")
@@ -372,6 +372,9 @@ class Crawler:
         except BlockedPage as exc:
             self.parse_failed(item, result, str(exc), blocked=True)
             return
+        except GonePage as exc:
+            self.parse_failed(item, result, str(exc), gone=True)
+            return
         except ParseError as exc:
             self.parse_failed(item, result, str(exc))
             return
@@ -538,8 +541,11 @@ class Crawler:
                 self.maybe_finish_thread(item, uid)
 
     def parse_failed(
-        self, item: dict, result: FetchResult, error: str, *, blocked: bool = False
+        self, item: dict, result: FetchResult, error: str, *, blocked: bool = False,
+        gone: bool = False,
     ) -> None:
+        """Record a page that yields nothing; a thread whose first page says it does not exist
+        (a soft 404, ``gone``) is gone, as with a 404."""
         self.stats.errors += 1
         self.stats.blocked += blocked
         self.stats.messages.append(f"{item['url']}: {error}")
@@ -552,8 +558,11 @@ class Crawler:
                     error=error,
                 )
             frontier.finish(self.db, item["id"], frontier.FAILED, error)
-            if item["kind"] == "thread":
-                self.maybe_finish_thread(item, item["thread_external_id"])
+            uid = item["thread_external_id"]
+            if item["kind"] == "thread" and gone and uid and item["page_number"] == 1:
+                archive.set_thread_status(self.db, item["site_id"], uid, "gone", error)
+            elif item["kind"] == "thread":
+                self.maybe_finish_thread(item, uid)
 
 
 def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
