@@ -439,7 +439,8 @@ def _page_param(url: str) -> int:
 def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     """The crawler view (or its ``<noscript>`` copy): posts in ``div.crawler-post``."""
     elements = [e for e in tree.css("div.crawler-post") if e.attributes.get("role") is None]
-    if not elements:
+    later = _html_paging(tree, url, Urls(url)).number > 1
+    if not elements and not (later and tree.css_first("#topic-title h1") is not None):
         _refuse(tree, url, "posts")
     urls = Urls(url)
     link = canonical(tree)
@@ -458,20 +459,22 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
         if post is not None:
             post.is_solution = post.external_id in accepted_ids
             posts.append(post)
-    if not posts:
+    if elements and not posts:
         raise ParseError(f"topic {topic}: crawler posts without a post number")
     title = tree.css_first("#topic-title h1")
     title = clean_text(title.text()) if title else (meta(tree, "og:title") or page_title(tree))
-    if posts[0].position == 1:
+    if posts and posts[0].position == 1:
         posts[0].title = title
     board, crumbs = _crumbs(tree, urls)
     page = _html_paging(tree, url, urls)
+    warnings = [] if posts else ["no posts shown on this page: only notices (small actions)"]
     qa = tree.css_first('script[type="application/ld+json"]')
     solved = True if accepted_ids else (False if qa and '"QAPage"' in qa.text() else None)
     thread = Thread(external_id=topic, title=title, url=thread_url, board=board,
                     breadcrumbs=crumbs, solved=solved, accepted_post_ids=accepted_ids)
     return ThreadPage(platform=NAME, url=url, thread=thread, canonical_url=thread_url,
-                      page=page, posts=posts, time_anchors=anchors, zone_hint="+00:00")
+                      page=page, posts=posts, warnings=warnings, time_anchors=anchors,
+                      zone_hint="+00:00")
 
 
 def _html_post(element: LexborNode, topic: str, thread_url: str, urls: Urls,
