@@ -220,22 +220,31 @@ def _pid(topic: str, number: object) -> str:
 
 def _fill_body(post: Post, body_html: str, fragment: LexborNode, topic: str) -> None:
     """Body, text and quotes: every ``blockquote`` is a quote; one inside
-    ``aside.quote[data-post]`` names its author and post (another topic's with ``data-topic``)."""
+    ``aside.quote[data-post]`` names its author and post (another topic's with ``data-topic``).
+    The "name:" title above a quote is left out of the texts."""
     post.body_html = body_html
     if "<blockquote" not in body_html:
         post.body_text = html_text(body_html)
         return
-    post.body_text, texts = html_text_with_quotes(body_html)
-    for (depth, text), block in zip(texts, fragment.css("blockquote"), strict=False):
-        quote = Quote(depth=depth, text=text)
-        aside = block.parent
-        if aside is not None and aside.tag == "aside" and "quote" in (
-                aside.attributes.get("class") or "").split():
-            attrs = aside.attributes
-            quote.author_name = attrs.get("data-username") or _quote_title(aside)
-            if attrs.get("data-post"):
-                quote.post_external_id = _pid(attrs.get("data-topic") or topic, attrs["data-post"])
-        post.quotes.append(quote)
+    sources = [_quote_source(block, topic) for block in fragment.css("blockquote")]
+    titles = fragment.css("aside.quote > div.title")
+    for title in titles:
+        title.decompose()
+    post.body_text, texts = html_text_with_quotes(fragment.inner_html if titles else body_html)
+    post.quotes = [Quote(author_name=name, post_external_id=source, depth=depth, text=text)
+                   for (depth, text), (name, source) in zip(texts, sources, strict=False)]
+
+
+def _quote_source(block: LexborNode, topic: str) -> tuple[str | None, str | None]:
+    """(quoted name, quoted post id) of a blockquote's ``aside.quote``, else (None, None)."""
+    aside = block.parent
+    if aside is None or aside.tag != "aside" or "quote" not in (
+            aside.attributes.get("class") or "").split():
+        return None, None
+    attrs = aside.attributes
+    number = attrs.get("data-post")
+    source = _pid(attrs.get("data-topic") or topic, number) if number else None
+    return attrs.get("data-username") or _quote_title(aside), source
 
 
 def _quote_title(aside: LexborNode) -> str | None:
@@ -299,13 +308,14 @@ def _json_topic(data: dict, url: str) -> ThreadPage:
     if posts and posts[0].position == 1:
         posts[0].title = data.get("title")
     plugin = any("topic_accepted_answer" in p or "can_accept_answer" in p for p in raw_posts)
+    elsewhere = any(p.get("topic_accepted_answer") is True for p in raw_posts)
     thread = Thread(
         external_id=topic,
         title=data.get("title"),
         url=thread_url,
         board=Board(external_id=str(data["category_id"])) if data.get("category_id") else None,
         reply_count=data["posts_count"] - 1 if isinstance(data.get("posts_count"), int) else None,
-        solved=True if accepted_ids else (False if plugin else None),
+        solved=True if accepted_ids or elsewhere else (False if plugin else None),
         accepted_post_ids=accepted_ids,
     )
     if not posts and not numbers:
