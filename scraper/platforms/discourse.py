@@ -250,8 +250,8 @@ def _quote_source(block: LexborNode, topic: str) -> tuple[str | None, str | None
 def _quote_title(aside: LexborNode) -> str | None:
     """The quoted name an old quote gives only in its title ("Jetmate:")."""
     title = aside.css_first("div.title")
-    name = clean_text(title.text()).removesuffix(":").strip() if title else ""
-    return name or None
+    text = clean_text(title.text()) if title else ""
+    return text.removesuffix(":").strip() or None if text.endswith(":") else None
 
 
 # --- topic JSON ----------------------------------------------------------------------------------
