@@ -45,7 +45,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "topic"
 
 
-def _numbers(c: Community, thread: Thread) -> dict[int, int]:
+def post_numbers(c: Community, thread: Thread) -> dict[int, int]:
     """Post number of each post uid: handed out in order once, never reused."""
     ref, by_thread = _NUMBERS.get(id(c), (None, None))
     if ref is None or ref() is not c:
@@ -80,7 +80,7 @@ def board_path(board: Board | None = None, page: int = 1, c: Community | None = 
 
 def _stream(c: Community, thread: Thread) -> list[tuple[int, int, Post | None]]:
     """(post id, post number, post) in order; a solved topic's closing notice has no post."""
-    numbers = _numbers(c, thread)
+    numbers = post_numbers(c, thread)
     items = [(p.uid, numbers[p.uid], p) for p in thread.posts]
     if thread.accepted_uid:
         items.append((SMALL_ACTION_BASE + thread.uid, max(numbers.values()) + 1, None))
@@ -109,7 +109,7 @@ def _shown(when: datetime) -> str:
 
 
 def _cooked(c: Community, thread: Thread, post: Post) -> str:
-    numbers = _numbers(c, thread)
+    numbers = post_numbers(c, thread)
     quotes = "".join(_quote(c, numbers, thread, q) for q in post.quotes)
     return quotes + "".join(f"<p>{escape(p)}</p>" for p in post.paragraphs)
 
@@ -121,14 +121,14 @@ def _quote(c: Community, numbers: dict[int, int], thread: Thread, q: Quote) -> s
     if found is None:
         return body
     topic, source = found
-    number = _numbers(c, topic)[source.uid] if topic is not thread else numbers[source.uid]
+    number = post_numbers(c, topic)[source.uid] if topic is not thread else numbers[source.uid]
     return (f'<aside class="quote no-group" data-username="{escape(q.author)}" '
             f'data-post="{number}" data-topic="{topic.uid}">\n<div class="title">\n'
             f'<div class="quote-controls"></div>\n {escape(q.author)}:</div>\n{body}\n</aside>\n')
 
 
 def _reply_to(c: Community, thread: Thread, post: Post) -> int | None:
-    numbers = _numbers(c, thread)
+    numbers = post_numbers(c, thread)
     return next((numbers[q.post_uid] for q in post.quotes if q.post_uid in numbers), None)
 
 
@@ -179,7 +179,7 @@ def topic_json(c: Community, thread: Thread, page: int) -> dict:
     }
     if thread.accepted_uid is not None:
         found = next(p for p in thread.posts if p.uid == thread.accepted_uid)
-        data["accepted_answer"] = {"post_number": _numbers(c, thread)[found.uid],
+        data["accepted_answer"] = {"post_number": post_numbers(c, thread)[found.uid],
                                    "username": found.author.login,
                                    "excerpt": escape(found.paragraphs[0][:100])}
     return data
@@ -282,7 +282,7 @@ def _qa(c: Community, thread: Thread, base: str) -> str:
     if thread.accepted_uid is None:
         return ""
     answer = next(p for p in thread.posts if p.uid == thread.accepted_uid)
-    number = _numbers(c, thread)[answer.uid]
+    number = post_numbers(c, thread)[answer.uid]
     data = {"@context": "http://schema.org", "@type": "QAPage", "name": thread.subject,
             "mainEntity": {"@type": "Question", "name": thread.subject,
                            "answerCount": 1, "acceptedAnswer": {
