@@ -42,7 +42,7 @@ from scraper.models import (
     ThreadPage,
     TimeAnchor,
 )
-from scraper.platforms.common import Urls, blocked_reason, canonical, meta, page_title
+from scraper.platforms.common import Urls, blocked_reason, canonical, first, meta, page_title
 
 NAME = "discourse"
 CHUNK = 20  # posts per topic page (TopicView.chunk_size), in HTML and JSON alike
@@ -52,10 +52,15 @@ _POSTS_JSON = re.compile(r"^/t/(?P<id>\d+)/posts\.json$")
 _CATEGORY = re.compile(r"^/c/(?P<path>.+?)(?P<json>\.json)?/?$")
 _LISTS = ("latest", "top", "new", "categories")
 _KEPT = ("page", "post_ids[]", "post_number", "asc")
-_MODERATOR_ACTION, _SMALL_ACTION, _WHISPER = 2, 3, 4
-_POST_PARTS = (
-    "span.creator, time.post-time, meta[itemprop=datePublished], meta[itemprop=dateModified],"
-    " span[itemprop=position], div.post, meta[itemprop=userInteractionCount]"
+_SMALL_ACTION, _WHISPER = 3, 4
+_SHOWN = re.compile(r"([A-Za-z]+) (\d{1,2}), (\d{4}),? +(\d{1,2}):(\d\d) ?([ap]m)", re.I)
+_MONTHS = {name: n for n, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), 1)}
+_PAGE_PARTS = (
+    "div.crawler-post, span.creator, time.post-time, meta[itemprop=datePublished],"
+    " meta[itemprop=dateModified], span[itemprop=position], div.post[itemprop],"
+    " meta[itemprop=userInteractionCount]"
 )
 
 
@@ -202,6 +207,8 @@ def _instant(text: str | None) -> str | None:
     """ISO with offset, whole seconds: "2024-11-08T19:33:12.173Z" -> "…19:33:12+00:00"."""
     if not text:
         return None
+    if len(text) in (20, 24) and text[-1] == "Z" and text[10] == "T":  # the usual UTC stamps
+        return text[:19] + "+00:00"
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -448,24 +455,22 @@ def _page_param(url: str) -> int:
 
 def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     """The crawler view (or its ``<noscript>`` copy): posts in ``div.crawler-post``."""
-    elements = [e for e in tree.css("div.crawler-post") if e.attributes.get("role") is None]
-    later = _html_paging(tree, url, Urls(url)).number > 1
-    if not elements and not (later and tree.css_first("#topic-title h1") is not None):
-        _refuse(tree, url, "posts")
+    elements = _post_parts(tree)
     urls = Urls(url)
-    link = canonical(tree)
-    topic = thread_id(urls.absolute(link) or url) if link else None
-    topic = topic or thread_id(url)
+    page = _html_paging(tree, url, urls)
+    if not elements and not (page.number > 1 and tree.css_first("#topic-title h1") is not None):
+        _refuse(tree, url, "posts")
+    link = urls.absolute(canonical(tree))
+    base = link if link and thread_id(link) else url
+    topic = thread_id(base)
     if topic is None:
         raise ParseError("a Discourse topic page without a topic id in its URL or canonical")
-    thread_url = urls.absolute(link) if link and thread_id(urls.absolute(link)) else (
-        thread_page_url(url, 1))
-    thread_url = thread_page_url(thread_url, 1)
+    thread_url = thread_page_url(base, 1)
     accepted = _accepted_number(tree)
     accepted_ids = [_pid(topic, accepted)] if accepted else []
     posts, anchors = [], []
-    for element in elements:
-        post = _html_post(element, topic, thread_url, urls, anchors)
+    for element, found in elements:
+        post = _html_post(element, found, topic, thread_url, urls, anchors)
         if post is not None:
             post.is_solution = post.external_id in accepted_ids
             posts.append(post)
@@ -476,7 +481,6 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     if posts and posts[0].position == 1:
         posts[0].title = title
     board, crumbs = _crumbs(tree, urls)
-    page = _html_paging(tree, url, urls)
     warnings = [] if posts else ["no posts shown on this page: only notices (small actions)"]
     qa = tree.css_first('script[type="application/ld+json"]')
     solved = True if accepted_ids else (False if qa and '"QAPage"' in qa.text() else None)
@@ -487,22 +491,32 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
                       zone_hint="+00:00")
 
 
-def _html_post(element: LexborNode, topic: str, thread_url: str, urls: Urls,
-               anchors: list[TimeAnchor]) -> Post | None:
-    found: dict[str, LexborNode] = {}
-    likes = None
-    for node in element.css(_POST_PARTS):
+def _post_parts(tree: LexborHTMLParser) -> list[tuple[LexborNode, dict[str, LexborNode]]]:
+    """Each crawler post with its parts (author, times, position, body, likes), from one query
+    over the page: a part belongs to the post it follows; the first of each kind counts."""
+    groups: list[tuple[LexborNode, dict[str, LexborNode]]] = []
+    current: dict[str, LexborNode] | None = None
+    for node in tree.css(_PAGE_PARTS):
         prop = node.attributes.get("itemprop")
-        if node.tag == "div":
-            found.setdefault("body", node)
-        elif prop == "userInteractionCount":
-            likes = node if likes is None else likes  # the first one counts likes
-        elif node.tag == "span" and prop == "position":
-            found.setdefault("position", node)
-        elif node.tag == "time":
-            found.setdefault("time", node)
-        else:
-            found.setdefault(prop if node.tag == "meta" else "creator", node)
+        if node.tag == "div" and "crawler-post" in (node.attributes.get("class") or ""):
+            current = None if node.attributes.get("role") else {}  # the pager has a role
+            if current is not None:
+                groups.append((node, current))
+        elif current is not None:
+            current.setdefault(_part(node, prop), node)
+    return groups
+
+
+def _part(node: LexborNode, prop: str | None) -> str:
+    if node.tag in ("div", "time"):
+        return "body" if node.tag == "div" else "time"
+    if node.tag == "meta":
+        return prop or "meta"
+    return "position" if prop == "position" else "creator"
+
+
+def _html_post(element: LexborNode, found: dict[str, LexborNode], topic: str, thread_url: str,
+               urls: Urls, anchors: list[TimeAnchor]) -> Post | None:
     number = _int(found["position"].text()) if "position" in found else None
     if number is None:
         number = _int((element.attributes.get("id") or "").removeprefix("post_"))
@@ -512,8 +526,8 @@ def _html_post(element: LexborNode, topic: str, thread_url: str, urls: Urls,
     if "creator" in found:
         post.author = _creator(found["creator"], urls)
     _html_dates(post, found, anchors)
-    if likes is not None:
-        post.score = _int(likes.attributes.get("content"))
+    if "userInteractionCount" in found:  # the first counter counts likes
+        post.score = _int(found["userInteractionCount"].attributes.get("content"))
     body = found.get("body")
     if body is not None:
         _fill_body(post, (body.inner_html or "").strip(), body, topic)
@@ -523,9 +537,9 @@ def _html_post(element: LexborNode, topic: str, thread_url: str, urls: Urls,
 def _creator(span: LexborNode, urls: Urls) -> Author:
     """``span.creator``: the username in ``[itemprop=name]``, the full name after it in
     parentheses ("techAPJ (Arpit Jalan)")."""
-    named = span.css_first("[itemprop=name]")
-    name = clean_text(named.text()) if named else None
-    link = span.css_first("a[href]")
+    link = first(span, ("a",), "href")
+    named = first(link, ("span",), "itemprop") if link is not None else None
+    name = clean_text(named.text()) if named is not None else None
     m = re.search(r"\((.+)\)\s*$", clean_text(span.text()))
     return Author(name=name or None, url=urls.absolute(link.attributes.get("href")) if link
                   else None, display_name=m.group(1).strip() if m else None)
@@ -548,9 +562,21 @@ def _html_dates(post: Post, found: dict[str, LexborNode], anchors: list[TimeAnch
     text = clean_text(shown.text())
     if not edit_shown:
         post.posted_at_raw = text or None
-    local, instant = parse_local(text), _instant(shown.attributes.get("datetime"))
+    local, instant = _shown_time(text), _instant(shown.attributes.get("datetime"))
     if local and instant:
-        anchors.append(TimeAnchor(local=local.isoformat(), instant=instant))
+        anchors.append(TimeAnchor(local=local, instant=instant))
+
+
+def _shown_time(text: str) -> str | None:
+    """The naive ISO time of a crawler view's "November 8, 2024,  7:33pm" (else the shared
+    parser's reading of another wording)."""
+    m = _SHOWN.fullmatch(text)
+    month = _MONTHS.get(m.group(1).lower()) if m else None
+    if month is None:
+        value = parse_local(text)
+        return value.isoformat() if value else None
+    hour = int(m.group(4)) % 12 + (12 if m.group(6).lower() == "pm" else 0)
+    return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}T{hour:02d}:{m.group(5)}:00"
 
 
 def _stamp(node: LexborNode) -> str | None:

@@ -34,7 +34,7 @@ SMALL_ACTION_BASE = 9_000_000  # ids of the invented "closed" notices
 
 _TOPIC = re.compile(r"^/t/(?:([^/]+)/)??(\d+)(?:/(\d+))?(\.json)?/?$")
 _POSTS = re.compile(r"^/t/(\d+)/posts\.json$")
-_CATEGORY = re.compile(r"^/c/([^/]+)/(\d+)(\.json)?/?$")
+_CATEGORY = re.compile(r"^/c/([^/]+?)(?:/(\d+))?(\.json)?/?$")
 _NUMBERS: dict[int, tuple[weakref.ref, dict[int, dict[int, int]]]] = {}
 
 
@@ -70,11 +70,10 @@ def thread_path(c: Community, thread: Thread, page: int = 1) -> str:
     return f"/t/{_slug(thread.subject)}/{thread.uid}" + (f"?page={page}" if page > 1 else "")
 
 
-def board_path(board: Board | None = None, page: int = 1, c: Community | None = None) -> str:
-    path = INDEX_PATH
-    if board is not None and c is not None:
-        number, _ = _category(c, board.id)
-        path = f"/c/{board.slug.lower()}/{number}"
+def board_path(board: Board | None = None, page: int = 1) -> str:
+    """A category's list by its slug (``/c/<slug>``, which Discourse also answers), else the
+    latest topics; pages from 0."""
+    path = f"/c/{board.slug.lower()}" if board is not None else INDEX_PATH
     return path + (f"?page={page - 1}" if page > 1 else "")
 
 
@@ -460,7 +459,8 @@ def _listing(c: Community, route: str, args: dict[str, str], base: str) -> Page 
     m = _CATEGORY.match(route)
     if m is None:
         return None
-    found = [(n, b) for n, b in _categories(c) if n == int(m.group(2))]
+    found = [(n, b) for n, b in _categories(c)
+             if (str(n) == m.group(2) if m.group(2) else b.slug.lower() == m.group(1))]
     if not found:
         return _not_found(base, as_json)
     board = found[0][1]
