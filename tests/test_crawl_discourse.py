@@ -176,3 +176,17 @@ def test_a_stream_listing_posts_no_longer_served_archives_the_rest(srv, tmp_path
     conn.close()
     assert again.warnings == [f"gap: post ids {dropped['id']} listed by the topic are not served"
                               " (deleted or hidden since)"]
+
+
+@pytest.mark.parametrize("via", ["auto", "html"])
+def test_discovery_from_the_categories_page(srv, tmp_path, via):
+    db = tmp_path / "d.db"
+    report = crawl([srv.url + "/categories"], options(db, via=via))
+    assert report.status == "complete" and report.stats.messages == []
+    assert archived_posts(db) == expected_posts(srv)
+    lists = sorted(r.path for r in srv.requests if r.path.startswith("/c"))
+    suffix = ".json" if via == "auto" else ""
+    assert lists == sorted([f"/categories{suffix}"] + [
+        f"/c/{b.slug.lower()}/{n}{suffix}" for n, b in enumerate(srv.community.all_boards(), 1)])
+    assert sorted(rows(db, "select external_id, title from boards")) == sorted(
+        (str(n), b.title) for n, b in enumerate(srv.community.all_boards(), 1))
