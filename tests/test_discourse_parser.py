@@ -195,3 +195,13 @@ def test_page_urls_and_the_api_twins():
     assert discourse.api_url(TOPIC + ".json") is None
     assert discourse.html_url(f"{SITE}/t/4182/posts.json?post_ids[]=1") == f"{SITE}/t/4182"
     assert discourse.html_url(TOPIC) is None
+
+
+def test_a_cooked_body_with_a_stray_end_tag_keeps_the_other_posts_whole():
+    data = json.loads((HERE / "topic_p1.json").read_bytes())
+    data["post_stream"]["posts"][1]["cooked"] = "<p>Half a table</p></div></div><p>and more</p>"
+    page = parse(json.dumps(data), TOPIC + ".json", platform="discourse")
+    assert len(page.posts) == 18
+    assert page.posts[1].body_text == "Half a table\nand more"
+    assert [p.body_html for p in page.posts[2:]] == [
+        p.body_html for p in parsed("topic_p1.json").posts[2:]]

@@ -258,7 +258,9 @@ def _quote_title(aside: LexborNode) -> str | None:
     """The quoted name an old quote gives only in its title ("Jetmate:")."""
     title = aside.css_first("div.title")
     text = clean_text(title.text()) if title else ""
-    return text.removesuffix(":").strip() or None if text.endswith(":") else None
+    if not text.endswith(":"):
+        return None  # a quote of another topic: its title is that topic's
+    return text.removesuffix(":").strip() or None
 
 
 # --- topic JSON ----------------------------------------------------------------------------------
@@ -335,10 +337,12 @@ def _json_posts(raw: list[dict], topic: str, thread_url: str, urls: Urls
                 ) -> tuple[list[Post], list[int]]:
     """The page's posts (small actions and whispers left out), their bodies parsed in one go."""
     kept = [p for p in raw if p.get("post_type") not in (_SMALL_ACTION, _WHISPER)]
-    wrapped = "".join(f"<div>{p.get('cooked') or ''}</div>" for p in kept)
-    fragments = LexborHTMLParser(f"<body>{wrapped}</body>").css("body > div") if kept else []
-    if len(fragments) != len(kept):
-        raise ParseError(f"topic {topic}: a post's cooked HTML breaks its page")
+    # A custom wrapper: no stray end tag of a cooked body (</div>, </p>) can close it.
+    wrapped = "".join(f"<x-post>{p.get('cooked') or ''}</x-post>" for p in kept)
+    fragments = LexborHTMLParser(f"<body>{wrapped}</body>").css("body > x-post") if kept else []
+    if len(fragments) != len(kept):  # a body that breaks out anyway: each on its own then
+        fragments = [LexborHTMLParser(f"<body>{p.get('cooked') or ''}</body>").body
+                     for p in kept]
     posts = []
     for item, fragment in zip(kept, fragments, strict=True):
         number = item.get("post_number")
