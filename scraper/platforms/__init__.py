@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import (
+    discourse,
     khoros,
     mybb,
     phpbb,
@@ -36,7 +37,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
 
 
 PLATFORMS: dict[str, Platform] = _registry(
-    khoros, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
+    khoros, discourse, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
 )
 
 
