@@ -29,15 +29,18 @@ from scraper.models import (
     ListingThread,
     NotForumPage,
     PageInfo,
+    ParseError,
     Post,
     Quote,
     Thread,
     ThreadPage,
 )
 from scraper.platforms.common import (
+    Urls,
     blocked_reason,
     first,
     is_cut,
+    links_by_kind,
     meta,
     page_title,
     stem,
@@ -77,7 +80,19 @@ _PARTS_QUERY = (
     "a.lia-user-name-link, .lia-message-post-date, div.lia-message-subject, "
     "span.MessagesPositionInThread, span.MessageKudosCount, div.lia-message-body-content"
 )
-_SOLUTION_COPY = "lia-message-view-solution-copy"
+# A copy of the accepted solution shown under the question is never a post: a root marked as a
+# copy or inside the question's list of accepted solutions, or one that links to itself with
+# "View solution in original post".
+_COPY_ZONES = ("solution-copy", "lia-component-accepted-solutions")
+_VIEW_SOLUTION_LINKS = (
+    ".lia-message-view-solution-link a[href], a.lia-view-solution-link[href], "
+    ".lia-message-solution-link a[href], "
+    "a[href]:lexbor-contains('View solution in original post' i)"
+)
+# The accepted mark, wherever it sits on the message's own wrappers (not inside its body).
+_ACCEPTED = ("lia-accepted-solution", "lia-panel-message-accepted-solution")
+_NOT_OWN_WRAPPER = ("lia-message-body", "lia-component-accepted-solutions", "solution-copy")
+_ACCEPTED_QUERY = ".lia-accepted-solution, .lia-panel-message-accepted-solution"
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -386,18 +401,46 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
 
 
 def _message_elements(tree: LexborHTMLParser) -> list[LexborNode]:
-    """The message roots, without the copy of the accepted solution shown under the question."""
-    for selector in _MESSAGES[:-1]:
+    """The message roots, without the copies of the accepted solution shown under the question."""
+    elements: list[LexborNode] = []
+    for selector in _MESSAGES:
         if elements := tree.css(selector):
-            return [e for e in elements if _SOLUTION_COPY not in (e.attributes.get("class") or "")]
-    return [e for e in tree.css(_MESSAGES[-1]) if not _is_copy(e)]
+            break
+    copies = _copy_holders(tree, elements)
+    return [e for e in elements if e.mem_id not in copies and not _in_copy_zone(e)]
 
 
-def _is_copy(element: LexborNode) -> bool:
-    """A solution copy: marked so itself, or holding the solution-copy body or its link."""
-    return _SOLUTION_COPY in (element.attributes.get("class") or "") or element.css_first(
-        ".lia-message-body-solution-copy, .lia-message-view-solution-link"
-    ) is not None
+def _in_copy_zone(element: LexborNode) -> bool:
+    """Whether a message root is (or sits in) a solution copy or the question's list of
+    accepted solutions, by the class of itself or of a wrapper around it."""
+    node: LexborNode | None = element
+    while node is not None and node.tag not in ("body", "html"):
+        classes = node.attributes.get("class")
+        if classes and any(mark in classes for mark in _COPY_ZONES):
+            return True
+        node = node.parent
+    return False
+
+
+def _copy_holders(tree: LexborHTMLParser, elements: list[LexborNode]) -> set[int]:
+    """The message roots (by ``mem_id``) that hold a "View solution in original post" link to
+    their own uid: the innermost root around the link, and its wrappers of the same uid."""
+    roots = {e.mem_id: e for e in elements}
+    copies: set[int] = set()
+    for link in tree.css(_VIEW_SOLUTION_LINKS):
+        target = _MESSAGE_UID.search(link.attributes.get("href") or "")
+        node, uid = link.parent, None
+        while node is not None and target is not None:
+            if node.mem_id in roots:
+                own = _element_uid(node)
+                if uid is None and own != target.group(1):
+                    break  # a link to another message (the question's "solution" block)
+                if uid is not None and own != uid:
+                    break
+                uid = own
+                copies.add(node.mem_id)
+            node = node.parent
+    return copies
 
 
 def _thread_identity(page: _Page) -> tuple[str, str]:
@@ -518,12 +561,27 @@ def _read_post(
 
 
 def _is_solution(element: LexborNode) -> bool:
-    """The accepted-solution class: on the classic message view, on the current ``MessageView``."""
-    classes = (element.attributes.get("class") or "").split()
-    if "lia-accepted-solution" in classes:
+    """The accepted mark on the message root or on one of its own wrappers inside it (classic
+    message view, current ``MessageView``, any inner panel), not on something in its body."""
+    if _has_class(element, _ACCEPTED):
         return True
-    view = None if "lia-message-view" in classes else element.css_first("div.MessageView")
-    return view is not None and "lia-accepted-solution" in (view.attributes.get("class") or "")
+    for mark in element.css(_ACCEPTED_QUERY):
+        node = mark.parent
+        while node is not None and node.mem_id != element.mem_id:
+            if _has_class(node, _NOT_OWN_WRAPPER, partial=True):
+                break
+            node = node.parent
+        else:
+            return True
+    return False
+
+
+def _has_class(node: LexborNode, names: tuple[str, ...], *, partial: bool = False) -> bool:
+    """Whether one of the node's class tokens is one of ``names`` (or contains one)."""
+    for token in (node.attributes.get("class") or "").split():
+        if token in names or (partial and any(name in token for name in names)):
+            return True
+    return False
 
 
 def _author(element: LexborNode, parts: dict[str, LexborNode], page: _Page) -> Author:
@@ -682,6 +740,7 @@ _COLUMNS = {
     "latestPostDateColumn": "latest",
     "messageStatusIconColumn": "status",
 }
+_LEADING_MARKS = re.compile(r"^[\s\-–—•·»>]+")
 _NODE_LIST_LINKS = ".lia-node-list a.lia-node-title, .lia-node-list .lia-node-title a"
 
 
@@ -704,7 +763,9 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.clock.parse(raw))
     crumbs = _breadcrumbs(page)
-    categories, boards = _sub_nodes(page) if kind != "board" else ([], [])
+    categories, boards, linked = _sub_nodes(page) if kind != "board" else ([], [], [])
+    if kind != "board" and not (categories or boards or linked):
+        raise ParseError(_nothing_found(page, kind))
     return ListingPage(
         platform=NAME,
         url=url,
@@ -713,10 +774,22 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         board=_listing_board(page, crumbs) if kind == "board" else None,
         breadcrumbs=crumbs,
         page=_pager(page, _page_number(page.canonical) or _page_number(url)),
-        threads=[thread for thread, _ in rows],
+        threads=[thread for thread, _ in rows] + linked,
         boards=boards,
         categories=categories,
         warnings=page.clock.finish(any(raw for _, raw in rows)),
+    )
+
+
+def _nothing_found(page: _Page, kind: str) -> str:
+    """Why a community or category page gives nothing to crawl, with what it holds."""
+    urls = Urls(page.url)
+    links = [urls.absolute(a.attributes.get("href")) for a in page.tree.css("a[href]")]
+    same = [u for u in links if u and urls.same_site(u)]
+    return (
+        f"nothing to crawl on the {kind} page {page.url} ({page_title(page.tree)}): no category"
+        f" (/ct-p/), board (/bd-p/) or thread link among its {len(links)} links"
+        f" ({len(same)} to this site)"
     )
 
 
@@ -801,18 +874,38 @@ def _row_solved(row: LexborNode, status: LexborNode | None) -> bool:
     return icon is not None and "solved" in (icon.attributes.get("class") or "")
 
 
-def _sub_nodes(page: _Page) -> tuple[list[Board], list[Board]]:
-    """Categories and boards listed in the page's node list (not header, footer or crumbs)."""
-    categories: list[Board] = []
-    boards: list[Board] = []
-    seen: set[tuple[str, str]] = set()
+def _sub_nodes(page: _Page) -> tuple[list[Board], list[Board], list[ListingThread]]:
+    """Categories, boards and threads a community or category page links to, wherever the links
+    sit (node lists, tiles, custom components, menus): the node list's first, in its order and
+    with its titles, then every other same-site ``/ct-p/``, ``/bd-p/`` and thread link."""
+    nodes: dict[tuple[str, str], Board] = {}
     for link in page.tree.css(_NODE_LIST_LINKS):
-        href = page.absolute(link.attributes.get("href"))
-        m = _NODE_ID.search(urlsplit(href or "").path)
-        title = clean_text(link.text())
-        if m is None or not title or (m.group(1), m.group(2)) in seen:
-            continue
-        seen.add((m.group(1), m.group(2)))
-        node = Board(external_id=m.group(2), title=title, url=href)
-        (categories if m.group(1) == "ct-p" else boards).append(node)
-    return categories, boards
+        _add_node(nodes, page.absolute(link.attributes.get("href")), clean_text(link.text()))
+    found = links_by_kind(page.tree, Urls(page.url), _link_kind, _clean_link)
+    for url, title in [*found.get("category", ()), *found.get("board", ())]:
+        _add_node(nodes, url, _LEADING_MARKS.sub("", title))
+    own = {page.url, page.canonical}
+    categories = [b for (kind, _), b in nodes.items() if kind == "ct-p" and b.url not in own]
+    boards = [b for (kind, _), b in nodes.items() if kind == "bd-p" and b.url not in own]
+    threads = [
+        ListingThread(external_id=thread_id(url) or "", title=title or None, url=url)
+        for url, title in found.get("thread", ())
+    ]
+    return categories, boards, threads
+
+
+def _add_node(nodes: dict[tuple[str, str], Board], url: str | None, title: str) -> None:
+    m = _NODE_ID.search(urlsplit(url or "").path)
+    if m is not None and title and (m.group(1), m.group(2)) not in nodes:
+        nodes[m.group(1), m.group(2)] = Board(external_id=m.group(2), title=title, url=url)
+
+
+def _link_kind(url: str) -> str | None:
+    kind = url_kind(url)
+    return kind if kind in ("category", "board", "thread") else None
+
+
+def _clean_link(url: str) -> str:
+    """A thread link as its page-1 URL; a message permalink or node link without noise."""
+    url = clean_url(url)
+    return thread_page_url(url, 1) if thread_id(url) else url
