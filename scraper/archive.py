@@ -689,6 +689,14 @@ def set_thread_status(
         )
 
 
+def has_post(db: sqlite_utils.Database, site_id: int, external_id: str | None) -> bool:
+    """Whether the archive holds the post of this external id on this site."""
+    return external_id is not None and _row(
+        db, "SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id"
+        " WHERE t.site_id = ? AND p.external_id = ? LIMIT 1", [site_id, external_id],
+    ) is not None
+
+
 def thread_state(db: sqlite_utils.Database, site_id: int, external_id: str) -> Row | None:
     """The threads row of a thread, or None if it was never archived."""
     return _row(

@@ -109,7 +109,9 @@ def summary(report: CrawlReport, db_path: Path) -> str:
 @click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
 @click.option("--no-robots", is_flag=True, help="Do not obey robots.txt.")
 @click.option("--tz", help="Site time zone (IANA name) for dates the pages do not anchor.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds one response may take in all, a slow drip included (each read may"
+              " take half of it); past it the attempt fails and is retried.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code tells.")
 def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, user_agent,
                   no_robots, tz, timeout, quiet) -> None:
@@ -130,6 +132,8 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
         fail(str(exc))
     finally:
         progress.close()
+    if report.status == "failed":
+        fail(f"crawl failed: {report.reason}", report.exit_code)
     if not quiet:
         click.echo(summary(report, db_path), err=True)
     sys.exit(report.exit_code)
@@ -194,6 +198,7 @@ def status(db_path: Path) -> None:
             f"  #{run['id']} {run['started_at']} {run['status']}: {run['pages_fetched']:,} pages,"
             f" {run['posts_new']:,} new / {run['posts_changed']:,} changed /"
             f" {run['posts_deleted']:,} deleted posts, {run['errors']:,} errors"
+            + (f"; {run['reason']}" if run.get("reason") else "")
         )
     if info["problems"]:
         click.echo("Threads needing attention:")

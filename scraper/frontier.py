@@ -53,14 +53,27 @@ def add(
     return cursor.rowcount == 1
 
 
+def claim_linked(db: Database, url: str, **fields: object) -> bool:
+    """Make a pending "linked" row of ``url`` a thread page with these fields (a board listing
+    met the thread after a link to it had been queued); return whether there was one."""
+    sets = ", ".join(f"{name} = ?" for name in fields)
+    cursor = db.execute(
+        f"update frontier set kind = 'thread', {sets}, updated_at = ?"
+        " where url = ? and kind = 'linked' and state = ?",
+        [*fields.values(), now(), url, PENDING],
+    )
+    return cursor.rowcount == 1
+
+
 def next_items(db: Database, limit: int, exclude: Collection[int] = ()) -> list[dict]:
-    """Pending rows to work on next: thread pages before listings, oldest first."""
+    """Pending rows to work on next: thread pages before listings, oldest first; links to
+    threads seen beside the boards (kind "linked") last, once the boards had their say."""
     placeholders = ",".join("?" * len(exclude))
     where = f"state = ? and id not in ({placeholders})" if exclude else "state = ?"
     return list(
         db.query(
             f"select * from frontier where {where}"
-            " order by (kind = 'thread') desc, id limit ?",
+            " order by (kind = 'thread') desc, (kind = 'linked'), id limit ?",
             [PENDING, *exclude, limit],
         )
     )

@@ -281,6 +281,14 @@ def _neutral_names(db: Database) -> None:
         db["users"].add_column("display_name", str)
 
 
+
+@MIGRATIONS(name="0004_run_reason")
+def _run_reason(db: Database) -> None:
+    """Crawl runs say why a run failed (e.g. a start page with nothing to crawl)."""
+    if "reason" not in db["crawl_runs"].columns_dict:
+        db["crawl_runs"].add_column("reason", str)
+
+
 def create_views(db: Database) -> None:
     """(Re)create the Datasette views; unchanged definitions are left alone."""
     with db.atomic():
