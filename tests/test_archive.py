@@ -166,7 +166,8 @@ def test_migrate_twice_is_a_noop(db, tmp_path):
     migrate(db)
     assert dump(db) == before
     applied = [r["name"] for r in db.query("select name from _sqlite_migrations order by id")]
-    assert applied == ["0001_initial", "0002_post_labels", "0003_platform_neutral_names"]
+    assert applied == ["0001_initial", "0002_post_labels", "0003_platform_neutral_names",
+                       "0004_run_reason"]
     db.close()
     reopened = open_archive(tmp_path / "sub" / "dir" / "forum.db")
     assert dump(reopened) == before
