@@ -133,7 +133,7 @@ def missing_posts(page: ThreadPage) -> str | None:
     positions = [p.position for p in page.posts if p.position]
     total = page.thread.reply_count + 1 if page.thread.reply_count is not None else None
     last_page = page.page.count in (None, page.page.number) and not page.page.next_url
-    if positions:
+    if positions and len(positions) == len(page.posts):
         low, high = min(positions), max(positions)
         if high - low + 1 > len(set(positions)):
             return (f"fewer posts than the page's counters imply: {len(set(positions))} posts"

@@ -84,6 +84,7 @@ _PARTS_QUERY = (
 # copy or inside the question's list of accepted solutions, or one that links to itself with
 # "View solution in original post".
 _COPY_ZONES = ("solution-copy", "lia-component-accepted-solutions")
+_COPY_ZONE_QUERY = "[class*=solution-copy], .lia-component-accepted-solutions"
 _VIEW_SOLUTION_LINKS = (
     ".lia-message-view-solution-link a[href], a.lia-view-solution-link[href], "
     ".lia-message-solution-link a[href], "
@@ -244,6 +245,12 @@ class _Page:
         link = self.tree.css_first("link[rel=canonical]")
         self.canonical = self.absolute(link.attributes.get("href") if link is not None else None)
         self.clock = Clock(tz=self.tz)
+
+    @cached_property
+    def copy_parts(self) -> set[int]:
+        """The message parts (``mem_id``) inside solution copies: never a message's own."""
+        zones = self.tree.css(_COPY_ZONE_QUERY)
+        return {node.mem_id for zone in zones for node in zone.css(_PARTS_QUERY)}
 
     @cached_property
     def data(self) -> dict:
@@ -518,7 +525,7 @@ def _element_uid(element: LexborNode) -> str | None:
     return m.group(1) if m else None
 
 
-def _parts(element: LexborNode) -> dict[str, LexborNode]:
+def _parts(element: LexborNode, skip: set[int]) -> dict[str, LexborNode]:
     """The first node of each part of one message.
 
     The author's link comes before the subject, dates and body; user links after them name an
@@ -526,6 +533,8 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
     """
     found: dict[str, LexborNode] = {}
     for node in element.css(_PARTS_QUERY):
+        if skip and node.mem_id in skip:
+            continue  # a part of a solution copy shown inside this message
         for token in (node.attributes.get("class") or "").split():
             part = _PART_CLASSES.get(token)
             if part is not None:
@@ -538,7 +547,7 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
 def _read_post(
     element: LexborNode, uid: str, index: int, page: _Page, thread_url: str
 ) -> _Draft:
-    parts = _parts(element)
+    parts = _parts(element, page.copy_parts)
     post = Post(external_id=uid, author=_author(element, parts, page))
     draft = _Draft(post=post, element=element, index=index)
     if (subject := parts.get("subject")) is not None:
