@@ -154,7 +154,7 @@ def demo(db_path: Path, port: int, quiet: bool) -> None:
     from scraper.demo.server import DemoServer
 
     try:
-        server = DemoServer(port=port).start()
+        server = DemoServer(port=port, skin="mixed").start()
     except OSError as exc:
         fail(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port")
     with server:

@@ -4,17 +4,22 @@ fixture pages served on 127.0.0.1."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from scraper.crawl import CrawlOptions, crawl
+from scraper.demo import render
+from scraper.demo.server import DemoServer, Response
 from scraper.models import ListingPage, ParseError, ThreadPage
 from scraper.platforms import parse
+from scraper.robots import RobotsRules, sitemap_locations
 from tests.httpserver import ScriptedServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "khoros"
@@ -107,8 +112,8 @@ def serve(server: ScriptedServer, *names: str) -> None:
 
 
 def options(db: Path, **more) -> CrawlOptions:
-    return CrawlOptions(db_path=db, delay=0, backoff=0, obey_robots=False, max_attempts=2,
-                        **more)
+    settings = {"delay": 0, "backoff": 0, "obey_robots": False, "max_attempts": 2}
+    return CrawlOptions(db_path=db, **(settings | more))
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
@@ -297,3 +302,69 @@ def test_max_time_is_honoured_while_a_drip_is_in_flight(
     assert (report.status, report.pending) == ("stopped", 1)
     assert rows(db, "select state from frontier") == [("pending",)]
     assert rows(db, "select count(*) from pages") == [(0,)]
+
+
+# --- the demo community in custom tiles, sitemaps ----------------------------------------------
+
+
+@pytest.mark.parametrize(("skin", "sitemap"), [("tiles", False), ("mixed", False),
+                                               ("tiles", True)])
+def test_whole_demo_community_from_its_root(tmp_path: Path, skin: str, sitemap: bool) -> None:
+    db = tmp_path / "w.db"
+    with DemoServer(skin=skin, sitemap=sitemap) as srv:
+        report = crawl([srv.url + "/"], options(db, obey_robots=True))
+        paths = [r.path for r in srv.requests]
+        threads = list(srv.community.threads())
+    assert report.status == "complete"
+    assert rows(db, "select count(*) from threads") == [(len(threads),)]
+    assert rows(db, "select count(*) from posts") == [(sum(len(t.posts) for t in threads),)]
+    assert len(paths) == len(set(paths))  # no page twice
+    sitemaps = [p for p in paths if p.startswith("/sitemap")]
+    assert sitemaps == (["/sitemap_index.xml", "/sitemap-boards.xml", "/sitemap-threads.xml.gz"]
+                        if sitemap else [])
+
+
+def test_tiles_pages_have_no_node_list_nor_menu() -> None:
+    with DemoServer(skin="tiles") as srv:
+        home = httpx.get(srv.url + "/").text
+        cat = srv.community.categories[0]
+        category = httpx.get(srv.url + render.category_url(cat)).text
+    for html in (home, category):
+        assert "custom-community-tiles" in html
+        assert "lia-node-list" not in html and "browse-forum" not in html
+
+
+def test_sitemap_locations_read_index_urlset_and_gzip() -> None:
+    index = (b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/'
+             b'0.9"><sitemap><loc> https://x.example/a.xml </loc></sitemap></sitemapindex>')
+    urlset = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>'
+              b"https://x.example/t5/b/bd-p/b</loc></url><url><loc></loc></url></urlset>")
+    assert sitemap_locations(index) == (["https://x.example/a.xml"], [])
+    assert sitemap_locations(gzip.compress(urlset)) == ([], ["https://x.example/t5/b/bd-p/b"])
+    with pytest.raises(ValueError, match="not a sitemap: root element <html>"):
+        sitemap_locations(b"<html><body>hello</body></html>")
+    with pytest.raises(ValueError, match="not a sitemap: "):
+        sitemap_locations(b"\x00\x01 not xml")
+    with pytest.raises(ValueError, match="undecodable gzip sitemap"):
+        sitemap_locations(b"\x1f\x8bnot really gzip")
+
+
+def test_robots_names_its_sitemaps() -> None:
+    rules = RobotsRules("User-agent: *\nDisallow: /x/\nSitemap: https://x.example/s.xml\n"
+                        "Sitemap: https://x.example/t.xml.gz\n", "bot")
+    assert rules.sitemaps == ["https://x.example/s.xml", "https://x.example/t.xml.gz"]
+    assert RobotsRules(None, "bot").sitemaps == []
+
+
+def test_a_sitemap_saves_a_start_page_without_links(tmp_path: Path) -> None:
+    """A front page with nothing to follow, but a sitemap: the sitemap's pages are crawled; the
+    front page is an error, not the end of the crawl."""
+    db = tmp_path / "s.db"
+    with DemoServer(sitemap=True) as srv:
+        srv.script("/", [Response(200, (FIXTURES / "not_khoros.html").read_bytes())])
+        report = crawl([srv.url + "/"], options(db, obey_robots=True, platform="khoros"))
+        threads = list(srv.community.threads())
+    assert report.status == "incomplete" and report.exit_code == 1
+    assert report.stats.messages == [f"{srv.url}/: not a Khoros page: Brightfold Tiles – "
+                                     "handmade ceramic tiles from Porto"]
+    assert rows(db, "select count(*) from threads") == [(len(threads),)]
