@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from scraper.cli import cli
 from scraper.crawl import CrawlOptions, crawl
 from scraper.demo import render
 from scraper.demo.server import DemoServer, Response
@@ -368,3 +370,24 @@ def test_a_sitemap_saves_a_start_page_without_links(tmp_path: Path) -> None:
     assert report.stats.messages == [f"{srv.url}/: not a Khoros page: Brightfold Tiles – "
                                      "handmade ceramic tiles from Porto"]
     assert rows(db, "select count(*) from threads") == [(len(threads),)]
+
+
+def test_cli_says_what_the_start_page_held_in_one_line_and_status_repeats_it(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    html = (FIXTURES / "tiles_home.html").read_text()
+    start, end = html.index('<div class="custom-community-tiles'), html.index("<footer")
+    bare = (html[:start] + html[end:]).replace("/ct-p/", "/category/")
+    server.route("/", (200, HTML, bare.replace(SITE, server.url("").rstrip("/")).encode()))
+    db = tmp_path / "cli.db"
+    crawled = CliRunner().invoke(cli, ["crawl", server.url("/"), "--db", str(db), "--delay", "0",
+                                       "--no-robots"])
+    reason = (f"{server.url('/')}: nothing to crawl on the community page {server.url('/')}"
+              " (Example Community): no category (/ct-p/), board (/bd-p/) or thread link among"
+              " its 7 links (6 to this site)")
+    assert (crawled.exit_code, crawled.output) == (1, f"Error: crawl failed: {reason}\n")
+    shown = CliRunner().invoke(cli, ["status", "--db", str(db)])
+    assert shown.exit_code == 0
+    assert f" failed: 1 pages, 0 new / 0 changed / 0 deleted posts, 1 errors; {reason}\n" in (
+        shown.output
+    )
