@@ -53,14 +53,23 @@ def add(
     return cursor.rowcount == 1
 
 
-def claim_linked(db: Database, url: str, **fields: object) -> bool:
+def claim_linked(
+    db: Database,
+    url: str,
+    *,
+    thread_external_id: str | None = None,
+    page_number: int | None = None,
+    listing_reply_count: int | None = None,
+    listing_last_post: str | None = None,
+) -> bool:
     """Make a pending "linked" row of ``url`` a thread page with these fields (a board listing
     met the thread after a link to it had been queued); return whether there was one."""
-    sets = ", ".join(f"{name} = ?" for name in fields)
     cursor = db.execute(
-        f"update frontier set kind = 'thread', {sets}, updated_at = ?"
+        "update frontier set kind = 'thread', thread_external_id = ?, page_number = ?,"
+        " listing_reply_count = ?, listing_last_post = ?, updated_at = ?"
         " where url = ? and kind = 'linked' and state = ?",
-        [*fields.values(), now(), url, PENDING],
+        [thread_external_id, page_number, listing_reply_count, listing_last_post, now(), url,
+         PENDING],
     )
     return cursor.rowcount == 1
 
