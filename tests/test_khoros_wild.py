@@ -70,14 +70,18 @@ SOLVED = ["current_solution_in_list.html", "current_inner_mark.html",
 
 
 @pytest.mark.parametrize("name", SOLVED)
-@pytest.mark.parametrize("strip", [False, True], ids=["as-served", "uid-elements-only"])
-def test_solution_copies_are_never_posts_on_any_path(name: str, strip: bool) -> None:
-    """The same facts whichever selector finds the messages: the layout's own root class,
-    or only the ``data-lia-message-uid`` elements (the last-resort path)."""
+@pytest.mark.parametrize("strip", ["as-served", "uid-elements-only", "link-only"])
+def test_solution_copies_are_never_posts_on_any_path(name: str, strip: str) -> None:
+    """The same facts whichever selector finds the messages (the layout's own root class, or
+    only the ``data-lia-message-uid`` elements, the last-resort path), and whichever rule
+    recognises the copy (its class or list, or only its link to itself)."""
     html = (FIXTURES / name).read_bytes()
-    if strip:
+    if strip == "uid-elements-only":
         html = html.replace(b"lia-message-view-wrapper", b"custom-message-frame")
         html = html.replace(b'class="lia-message-view ', b'data-lia-message-uid="" class="x ')
+    if strip == "link-only":
+        html = html.replace(b"lia-component-accepted-solutions", b"custom-answers")
+        html = html.replace(b"solution-copy", b"custom-teaser")
     page, fact = parsed(name, html), MANIFEST[name]["facts"]
     assert isinstance(page, ThreadPage)
     posts = page.posts

@@ -83,17 +83,17 @@ _PARTS_QUERY = (
 # A copy of the accepted solution shown under the question is never a post: a root marked as a
 # copy or inside the question's list of accepted solutions, or one that links to itself with
 # "View solution in original post".
-_COPY_ZONES = ("solution-copy", "lia-component-accepted-solutions")
-_COPY_ZONE_QUERY = "[class*=solution-copy], .lia-component-accepted-solutions"
-_VIEW_SOLUTION_LINKS = (
+# The accepted mark counts wherever it sits on the message's own wrappers (not inside its body).
+# One page query finds copy zones, "View solution" links and accepted marks together.
+_ACCEPTED = ("lia-accepted-solution", "lia-panel-message-accepted-solution")
+_NOT_OWN_WRAPPER = ("lia-message-body", "lia-component-accepted-solutions", "solution-copy")
+_MARKS_QUERY = (
+    "[class*=solution-copy], .lia-component-accepted-solutions, "
+    ".lia-accepted-solution, .lia-panel-message-accepted-solution, "
     ".lia-message-view-solution-link a[href], a.lia-view-solution-link[href], "
     ".lia-message-solution-link a[href], "
     "a[href]:lexbor-contains('View solution in original post' i)"
 )
-# The accepted mark, wherever it sits on the message's own wrappers (not inside its body).
-_ACCEPTED = ("lia-accepted-solution", "lia-panel-message-accepted-solution")
-_NOT_OWN_WRAPPER = ("lia-message-body", "lia-component-accepted-solutions", "solution-copy")
-_ACCEPTED_QUERY = ".lia-accepted-solution, .lia-panel-message-accepted-solution"
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -228,6 +228,15 @@ def _community_json(tree: LexborHTMLParser) -> dict:
 
 
 @dataclass
+class _Marks:
+    """Solution copies and accepted marks of a thread page, by message root (``mem_id``)."""
+
+    copies: set[int] = field(default_factory=set)  # roots that are copies of a solution
+    solutions: set[int] = field(default_factory=set)  # roots with the accepted mark
+    copy_parts: set[int] = field(default_factory=set)  # parts inside copies: nobody's own
+
+
+@dataclass
 class _Page:
     """What every part of one page needs: its URL, canonical URL, page JSON and clock."""
 
@@ -235,6 +244,7 @@ class _Page:
     url: str
     tz: str | None
     known_data: dict | None = field(default=None, repr=False)  # the page JSON if already read
+    marks: _Marks = field(default_factory=lambda: _Marks(), repr=False)  # of a thread page
     canonical: str | None = field(init=False)
     clock: Clock = field(init=False)
     _origin: str = field(init=False, repr=False)
@@ -245,12 +255,6 @@ class _Page:
         link = self.tree.css_first("link[rel=canonical]")
         self.canonical = self.absolute(link.attributes.get("href") if link is not None else None)
         self.clock = Clock(tz=self.tz)
-
-    @cached_property
-    def copy_parts(self) -> set[int]:
-        """The message parts (``mem_id``) inside solution copies: never a message's own."""
-        zones = self.tree.css(_COPY_ZONE_QUERY)
-        return {node.mem_id for zone in zones for node in zone.css(_PARTS_QUERY)}
 
     @cached_property
     def data(self) -> dict:
@@ -367,11 +371,11 @@ class _Draft:
 def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
     """Parse one thread page (classic or current layout) into a ``ThreadPage``."""
     _require_khoros(tree, url, "posts")
-    elements = _message_elements(tree)
+    elements, marks = _message_elements(tree)
     if not elements:
         reason = blocked_reason(tree, "posts")
         raise BlockedPage(reason or f"no posts found on a thread page: {page_title(tree)}")
-    page = _Page(tree, url, tz)
+    page = _Page(tree, url, tz, marks=marks)
     thread_url, uid = _thread_identity(page)
     drafts = _drafts(elements, page, thread_url)
     opening = next((d for d in drafts if d.post.external_id == uid), None)
@@ -407,47 +411,53 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     )
 
 
-def _message_elements(tree: LexborHTMLParser) -> list[LexborNode]:
-    """The message roots, without the copies of the accepted solution shown under the question."""
+def _message_elements(tree: LexborHTMLParser) -> tuple[list[LexborNode], _Marks]:
+    """The message roots, without the copies of the accepted solution shown under the question,
+    and the page's marks. One rule on every path: a copy is a root marked as one or inside the
+    question's list of accepted solutions, or one holding a "View solution in original post"
+    link to itself."""
     elements: list[LexborNode] = []
     for selector in _MESSAGES:
         if elements := tree.css(selector):
             break
-    copies = _copy_holders(tree, elements)
-    return [e for e in elements if e.mem_id not in copies and not _in_copy_zone(e)]
-
-
-def _in_copy_zone(element: LexborNode) -> bool:
-    """Whether a message root is (or sits in) a solution copy or the question's list of
-    accepted solutions, by the class of itself or of a wrapper around it."""
-    node: LexborNode | None = element
-    while node is not None and node.tag not in ("body", "html"):
-        classes = node.attributes.get("class")
-        if classes and any(mark in classes for mark in _COPY_ZONES):
-            return True
-        node = node.parent
-    return False
-
-
-def _copy_holders(tree: LexborHTMLParser, elements: list[LexborNode]) -> set[int]:
-    """The message roots (by ``mem_id``) that hold a "View solution in original post" link to
-    their own uid: the innermost root around the link, and its wrappers of the same uid."""
     roots = {e.mem_id: e for e in elements}
-    copies: set[int] = set()
-    for link in tree.css(_VIEW_SOLUTION_LINKS):
-        target = _MESSAGE_UID.search(link.attributes.get("href") or "")
-        node, uid = link.parent, None
-        while node is not None and target is not None:
-            if node.mem_id in roots:
-                own = _element_uid(node)
-                if uid is None and own != target.group(1):
-                    break  # a link to another message (the question's "solution" block)
-                if uid is not None and own != uid:
-                    break
-                uid = own
-                copies.add(node.mem_id)
-            node = node.parent
-    return copies
+    marks = _Marks()
+    for node in tree.css(_MARKS_QUERY) if elements else ():
+        if node.tag == "a":
+            _mark_roots(node, roots, marks.copies, target=_MESSAGE_UID.search(
+                node.attributes.get("href") or ""))
+        elif _has_class(node, _ACCEPTED):
+            _mark_roots(node, roots, marks.solutions)
+        else:  # a copy zone: the roots in it (or itself) are copies, their parts nobody's
+            marks.copies.update(e.mem_id for e in (node, *node.css(selector)) if e.mem_id in roots)
+            marks.copy_parts.update(part.mem_id for part in node.css(_PARTS_QUERY))
+    for copy in marks.copies:  # a copy nested in the question lends it none of its parts
+        marks.copy_parts.update(part.mem_id for part in roots[copy].css(_PARTS_QUERY))
+    return [e for e in elements if e.mem_id not in marks.copies], marks
+
+
+def _mark_roots(
+    node: LexborNode, roots: dict[int, LexborNode], found: set[int], *, target=None
+) -> None:
+    """Add the innermost message root around ``node`` (and its wrappers of the same uid) to
+    ``found``; nothing when ``node`` sits in a body or a copy before any root, or when a link's
+    ``target`` uid is not the root's own (the question's link to its solution)."""
+    uid = None
+    parent: LexborNode | None = node
+    while parent is not None and parent.tag != "body":
+        if parent.mem_id in roots:
+            own = _element_uid(parent)
+            if (uid is None and target is not None and own != target.group(1)) or (
+                uid is not None and own != uid
+            ):
+                return
+            uid = own
+            found.add(parent.mem_id)
+        elif uid is None and _has_class(parent, _NOT_OWN_WRAPPER, partial=True) and (
+            target is None
+        ):
+            return  # a mark inside a body, a copy or the list of accepted solutions
+        parent = parent.parent
 
 
 def _thread_identity(page: _Page) -> tuple[str, str]:
@@ -547,7 +557,7 @@ def _parts(element: LexborNode, skip: set[int]) -> dict[str, LexborNode]:
 def _read_post(
     element: LexborNode, uid: str, index: int, page: _Page, thread_url: str
 ) -> _Draft:
-    parts = _parts(element, page.copy_parts)
+    parts = _parts(element, page.marks.copy_parts)
     post = Post(external_id=uid, author=_author(element, parts, page))
     draft = _Draft(post=post, element=element, index=index)
     if (subject := parts.get("subject")) is not None:
@@ -565,24 +575,8 @@ def _read_post(
     if (body := parts.get("body")) is not None:
         _fill_body(post, body)
         draft.full = True
-    post.is_solution = _is_solution(element)
+    post.is_solution = element.mem_id in page.marks.solutions
     return draft
-
-
-def _is_solution(element: LexborNode) -> bool:
-    """The accepted mark on the message root or on one of its own wrappers inside it (classic
-    message view, current ``MessageView``, any inner panel), not on something in its body."""
-    if _has_class(element, _ACCEPTED):
-        return True
-    for mark in element.css(_ACCEPTED_QUERY):
-        node = mark.parent
-        while node is not None and node.mem_id != element.mem_id:
-            if _has_class(node, _NOT_OWN_WRAPPER, partial=True):
-                break
-            node = node.parent
-        else:
-            return True
-    return False
 
 
 def _has_class(node: LexborNode, names: tuple[str, ...], *, partial: bool = False) -> bool:
