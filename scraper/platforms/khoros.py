@@ -88,12 +88,14 @@ _PARTS_QUERY = (
 _ACCEPTED = ("lia-accepted-solution", "lia-panel-message-accepted-solution")
 _NOT_OWN_WRAPPER = ("lia-message-body", "lia-component-accepted-solutions", "solution-copy")
 _MARKS_QUERY = (
-    "[class*=solution-copy], .lia-component-accepted-solutions, "
-    ".lia-accepted-solution, .lia-panel-message-accepted-solution, "
-    ".lia-message-view-solution-link a[href], a.lia-view-solution-link[href], "
-    ".lia-message-solution-link a[href], "
+    ".lia-message-view-solution-copy, .lia-message-body-solution-copy, "
+    ".lia-component-accepted-solutions, .lia-accepted-solution, "
+    ".lia-panel-message-accepted-solution, .lia-message-view-solution-link, "
+    ".lia-view-solution-link, .lia-message-solution-link, "
     "a[href]:lexbor-contains('View solution in original post' i)"
 )
+_SOLUTION_LINKS = ("lia-message-view-solution-link", "lia-view-solution-link",
+                   "lia-message-solution-link")
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -421,13 +423,16 @@ def _message_elements(tree: LexborHTMLParser) -> tuple[list[LexborNode], _Marks]
         if elements := tree.css(selector):
             break
     roots = {e.mem_id: e for e in elements}
+    nested = selector == _MESSAGES[-1]  # uid elements: a message's panel may be one too
     marks = _Marks()
     for node in tree.css(_MARKS_QUERY) if elements else ():
-        if node.tag == "a":
-            _mark_roots(node, roots, marks.copies, target=_MESSAGE_UID.search(
-                node.attributes.get("href") or ""))
+        if node.tag == "a" or _has_class(node, _SOLUTION_LINKS):
+            link = node if node.tag == "a" else first(node, ("a",), "href")
+            href = link.attributes.get("href") if link is not None else None
+            if target := _MESSAGE_UID.search(href or ""):
+                _mark_roots(node, roots, marks.copies, target=target, nested=nested)
         elif _has_class(node, _ACCEPTED):
-            _mark_roots(node, roots, marks.solutions)
+            _mark_roots(node, roots, marks.solutions, nested=nested)
         else:  # a copy zone: the roots in it (or itself) are copies, their parts nobody's
             marks.copies.update(e.mem_id for e in (node, *node.css(selector)) if e.mem_id in roots)
             marks.copy_parts.update(part.mem_id for part in node.css(_PARTS_QUERY))
@@ -437,11 +442,13 @@ def _message_elements(tree: LexborHTMLParser) -> tuple[list[LexborNode], _Marks]
 
 
 def _mark_roots(
-    node: LexborNode, roots: dict[int, LexborNode], found: set[int], *, target=None
+    node: LexborNode, roots: dict[int, LexborNode], found: set[int], *, target=None,
+    nested: bool = False,
 ) -> None:
-    """Add the innermost message root around ``node`` (and its wrappers of the same uid) to
-    ``found``; nothing when ``node`` sits in a body or a copy before any root, or when a link's
-    ``target`` uid is not the root's own (the question's link to its solution)."""
+    """Add the innermost message root around ``node`` (with ``nested`` roots, its wrappers of
+    the same uid too) to ``found``; nothing when ``node`` sits in a body or a copy before any
+    root, or when a link's ``target`` uid is not the root's own (the question's link to its
+    solution)."""
     uid = None
     parent: LexborNode | None = node
     while parent is not None and parent.tag != "body":
@@ -453,10 +460,12 @@ def _mark_roots(
                 return
             uid = own
             found.add(parent.mem_id)
-        elif uid is None and _has_class(parent, _NOT_OWN_WRAPPER, partial=True) and (
-            target is None
-        ):
-            return  # a mark inside a body, a copy or the list of accepted solutions
+            if not nested:
+                return
+        elif uid is None and target is None:
+            classes = parent.attributes.get("class")
+            if classes and any(wrapper in classes for wrapper in _NOT_OWN_WRAPPER):
+                return  # a mark inside a body, a copy or the list of accepted solutions
         parent = parent.parent
 
 
@@ -743,6 +752,7 @@ _COLUMNS = {
     "latestPostDateColumn": "latest",
     "messageStatusIconColumn": "status",
 }
+_LINK_MARKS = ("/ct-p/", "/bd-p/", "/td-p/", "/m-p/")
 _LEADING_MARKS = re.compile(r"^[\s\-–—•·»>]+")
 _NODE_LIST_LINKS = ".lia-node-list a.lia-node-title, .lia-node-list .lia-node-title a"
 
@@ -904,11 +914,14 @@ def _add_node(nodes: dict[tuple[str, str], Board], url: str | None, title: str) 
 
 
 def _link_kind(url: str) -> str | None:
+    if not any(mark in url for mark in _LINK_MARKS):
+        return None  # most links of a page: cheaper than parsing the URL
     kind = url_kind(url)
     return kind if kind in ("category", "board", "thread") else None
 
 
 def _clean_link(url: str) -> str:
     """A thread link as its page-1 URL; a message permalink or node link without noise."""
-    url = clean_url(url)
-    return thread_page_url(url, 1) if thread_id(url) else url
+    if "?" in url or "#" in url:
+        url = clean_url(url)
+    return thread_page_url(url, 1) if "/td-p/" in url and thread_id(url) else url
