@@ -133,7 +133,7 @@ class ThreadPage:
 
 @dataclass
 class ListingThread:
-    external_id: str
+    external_id: str  # "" for a message permalink, whose thread only its page names
     title: str | None = None
     url: str | None = None
     reply_count: int | None = None

@@ -124,7 +124,8 @@ def test_invalid_json_is_a_failed_page_not_partial_rows(toy, tmp_path):
     with ScriptedServer() as server:
         serve(server, (200, JSON, b'{"toy_posts": ["cut sho'))
         report = crawl([server.url("/t/7")], options(tmp_path / "a.db"))
-    assert report.status == "incomplete"
+    assert (report.status, report.exit_code) == ("failed", 1)  # the start page gave nothing
+    assert report.reason.startswith(f"{server.url('/t/7.json')}: invalid JSON: ")
     assert report.stats.messages[0].startswith(
         f"{server.url('/t/7.json')}: invalid JSON: Unterminated string")
     assert posts(tmp_path / "a.db") == []
