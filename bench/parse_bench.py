@@ -34,6 +34,7 @@ CORPUS_URLS = {  # pages whose own URL the page does not name (see the corpus MA
     "lego_thread_1290411_p1of538.html": _THREAD,
     "lego_thread_1290411_p10of538.html": _THREAD + "/page/10",
     "lego_board_1019_CLASSICS_listing_browser_saved.htm": _LEGO + "CLASSICS/bd-p/1019",
+    "ipb_legacy_hustlesa_showtopic3376.html": "http://hustle-sa.ru/forum/index.php?showtopic=3376",
 }
 
 Page = tuple[str, str, bytes, str | None, str | None]  # platform, name, bytes, url, tz
