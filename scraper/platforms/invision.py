@@ -44,7 +44,6 @@ from scraper.platforms.common import (
     blocked_reason,
     links_by_kind,
     page_title,
-    strip_params,
     wrote_header,
 )
 
@@ -88,7 +87,7 @@ _IPB3_PARTS = (
 )
 _HEAD = "link[rel=canonical], link[rel=next], link[rel=prev], meta[property='og:url']"
 _LANDMARKS = (
-    "h1, nav.ipsBreadcrumb [data-role=breadcrumbList], nav.ipsBreadcrumb ol, ul.ipsBreadcrumb, "
+    "h1, nav.ipsBreadcrumb [data-role=breadcrumbList], nav.ipsBreadcrumb ol, ol.breadcrumb, "
     "#navstrip, .ipsPagination, #elError, #elErrorMessage, .errorwrap, p.message.error"
 )
 
@@ -123,10 +122,9 @@ def url_kind(url: str) -> str | None:
         return "board"
     if query.get("act", "").upper() == "SC" and query.get("c", "").isdigit():
         return "category"
-    bare = route.rstrip("/") in ("", "/index.php")
-    if bare and (not query or query.get("act", "").lower() == "idx"):
+    if query.get("act", "").lower() == "idx" and route.endswith("index.php"):
         return "community"
-    return None
+    return "community" if route.rstrip("/") in ("", "/index.php") and not query else None
 
 
 def thread_id(url: str) -> str | None:
@@ -197,8 +195,12 @@ def _paged(url: str, number: int, regex: re.Pattern[str], segment: str, legacy: 
 
 
 def clean_url(url: str) -> str:
-    """Without session ids (``s=`` on IP.Board), CSRF keys and fragments."""
-    return strip_params(url, _SESSION)
+    """Without session ids (``s=`` on IP.Board), CSRF keys and the fragment; the rest of the
+    query stays as written (``index.php?/topic/…`` routes included)."""
+    parts = urlsplit(url)
+    pieces = [p for p in parts.query.split("&")
+              if p and p.split("=", 1)[0].lower() not in _SESSION]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pieces), ""))
 
 
 # --- recognising pages ---------------------------------------------------------------------------
@@ -342,7 +344,9 @@ def _landmark(node: LexborNode) -> str:
         return "title"
     node_id = node.id or ""
     classes = node.attributes.get("class") or ""
-    if node_id in ("elError", "elErrorMessage") or "error" in classes:
+    if node_id == "elErrorMessage":
+        return "error_message"
+    if node_id == "elError" or "error" in classes:
         return "error"
     if "ipsPagination" in classes:
         return "pager"
@@ -355,7 +359,8 @@ def _wall(page: _Page, what: str) -> ParseError:
     tree = page.tree
     error = page.landmarks.get("error")
     heading = page.landmarks.get("title")
-    parts = [clean_text(n.text()) for n in (heading, error) if n is not None]
+    detail = page.landmarks.get("error_message") or error
+    parts = [clean_text(n.text()) for n in (heading, detail) if n is not None]
     message = " ".join(dict.fromkeys(p for p in parts if p))[:240]
     lowered = (message + " " + page_title(tree)).lower()
     code = _ERROR_CODE.search(clean_text(error.text()) if error is not None else "")
@@ -854,12 +859,9 @@ def _read_legacy_post(anchor: LexborNode, pid: str, page: _Page) -> _Draft:
 
 
 def _legacy_when(node: LexborNode | None, page: _Page) -> _When:
-    if node is None:
-        return _When()
-    text = clean_text(node.text())
-    m = re.search(r"\d.*", text)
-    shown = m.group(0) if m else text
-    return _When(raw=shown or None, local=page.clock.parse(shown) if shown else None)
+    """A shown local time ("Jan 14 2006, 09:14 PM", "Дата 11.05.2015 - 13:01")."""
+    text = clean_text(node.text()) if node is not None else ""
+    return _When(raw=text, local=page.clock.parse(text)) if text else _When()
 
 
 def _legacy_quotes(body: LexborNode) -> list[Quote]:
@@ -903,16 +905,9 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         elif (board := _node_link(row, page)) is not None:
             into = categories if "data-categoryid" in attrs else boards
             into.setdefault(board.url or "", board)
-    if not threads and not boards and not categories:
-        table = table or tree.css_first("[data-role=tableRows]") is not None
-        links = links_by_kind(tree, page.urls, url_kind, clean_url)
-        for url, title in links.get("board", []):
-            if title and (board := _board_of(url, title)) is not None:
-                boards.setdefault(url, board)
-        for url, title in links.get("thread", []) if not table else []:
-            if title and (uid := thread_id(url)):
-                threads.append((ListingThread(external_id=uid, title=title,
-                                              url=thread_page_url(url, 1)), _When()))
+    table = table or tree.css_first("[data-role=tableRows]") is not None
+    if not threads and not boards and not categories and not table:
+        _links_listing(page, boards, threads)
     crumbs = _breadcrumbs(page)
     own = _listing_board(page, crumbs) if kind in ("board", "category") else None
     if own is not None:
@@ -925,7 +920,7 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         raise _wall(page, "topics" if kind == "board" else "forums")
     for thread, when in threads:
         thread.last_post_at = page.iso(when)
-    if kind == "board" and not threads and boards:
+    if kind == "board" and not table and boards:
         kind = "category"
     info, _ = _pager(page, None)
     return ListingPage(
@@ -942,6 +937,20 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         warnings=page.clock.finish(any(w.instant is None and w.local for _, w in threads)),
         time_anchors=page.anchors,
     )
+
+
+def _links_listing(page: _Page, boards: dict[str, Board],
+                   threads: list[tuple[ListingThread, _When]]) -> None:
+    """A listing without IC rows (IP.Board 1.x-3.x, custom themes): every forum and topic link
+    of the page, without reply counts."""
+    links = links_by_kind(page.tree, page.urls, url_kind, clean_url)
+    for url, title in links.get("board", []):
+        if title and (board := _board_of(url, title)) is not None:
+            boards.setdefault(url, board)
+    for url, title in links.get("thread", []):
+        if title and (uid := thread_id(url)):
+            threads.append((ListingThread(external_id=uid, title=title,
+                                          url=thread_page_url(url, 1)), _When()))
 
 
 def _node_link(row: LexborNode, page: _Page) -> Board | None:
