@@ -435,8 +435,8 @@ def _seo_number(url: str | None) -> int | None:
 
 def _pager(page: _Page, uid: str | None) -> tuple[PageInfo, int | None]:
     """Number, count, next and previous, and the posts (or topics) per page where known:
-    IC's ``ul.ipsPagination[data-pages][data-ipspagination-perpage]`` and head links; IP.Board's
-    ``st`` offsets in the links to the same topic or forum."""
+    IC's ``ul.ipsPagination[data-pages][data-ipspagination-perpage]`` and head links; on
+    IP.Board pages (``uid`` given: the topic) the ``st`` offsets of the links to that topic."""
     pager = page.landmarks.get("pager")
     attrs = pager.attributes if pager is not None else {}
     per_page = parse_count(attrs.get("data-ipspagination-perpage"))
@@ -503,7 +503,8 @@ def _thread_page(page: _Page) -> ThreadPage:
         raise ParseError(f"Invision topic page without a topic id in its URL: {page.url}")
     if elements[0][1].tag == "a":
         page.clock.order = _legacy_order([_legacy_date(e) for _, e in elements])
-    info, per_page = _pager(page, uid)
+    legacy = elements[0][1].tag != "article"  # IP.Board pages: offsets in the links
+    info, per_page = _pager(page, uid if legacy else None)
     first = (info.number - 1) * per_page + 1 if per_page else (1 if info.number == 1 else None)
     drafts = [_read_post(element, pid, page) for pid, element in elements]
     for index, draft in enumerate(drafts):
