@@ -152,8 +152,9 @@ def test_theme_without_comment_ids_keeps_the_article_ids() -> None:
 # --- listings ------------------------------------------------------------------------------------
 
 
-def test_forum_view_facts() -> None:
-    page, fact = parsed("ic4_forum_view.html"), MANIFEST["ic4_forum_view.html"]["facts"]
+@pytest.mark.parametrize("name", ["ic4_forum_view.html", "ic5_forum_view.html"])
+def test_forum_view_facts(name: str) -> None:
+    page, fact = parsed(name), MANIFEST[name]["facts"]
     assert isinstance(page, ListingPage) and page.kind == "board"
     assert page.board is not None and [page.board.external_id, page.board.title] == fact["board"]
     assert [[b.external_id, b.title] for b in page.boards] == fact["boards"]
