@@ -149,6 +149,32 @@ def test_theme_without_comment_ids_keeps_the_article_ids() -> None:
     assert page.posts[0].posted_at == "2023-01-14T08:05:11+00:00"
 
 
+def test_recommended_copy_above_the_topic_is_not_a_post() -> None:
+    html = html_of("ic4_topic_p1.html")
+    start = html.index('<article  id="elComment_61012"')
+    copy = html[start:html.index("</article>", start) + len("</article>")]
+    box = ('<div class="ipsBox ipsResponsive_pull ipsRecommendedComments"><div data-role='
+           f'"recommendedComments"><h2>Recommended Posts</h2>{copy}</div></div>')
+    marked = html.replace('<div id=\'comments\'', box + '<div id=\'comments\'', 1)
+    assert marked.count('id="elComment_61012"') == 2
+    page = parse(marked, MANIFEST["ic4_topic_p1.html"]["url"])
+    assert [p.external_id for p in page.posts] == ["61001", "61007", "61012"]
+    assert [p.position for p in page.posts] == [1, 2, 3]
+
+
+def test_answer_votes_and_reputation_counts_are_the_score() -> None:
+    html = html_of("ic4_topic_p2.html")
+    votes = html.replace("<div class='ipsItemControls'>", "<div class='cAnswerRate'><span class="
+                         "'cAnswerRate_count' data-role='voteCount' data-voteCount='-2'>-2</span>"
+                         "</div><div class='ipsItemControls'>", 1)
+    assert [p.score for p in parse(votes, MANIFEST["ic4_topic_p2.html"]["url"]).posts] == [-2, 0]
+    start = html.index("<ul class='ipsReact_reactions'>")
+    end = html.index("</ul>", start) + len("</ul>")
+    only = html[:start] + ("<span class='ipsReact_reactCountOnly ipsReact_reactCountOnly_positive'"
+                           " data-role='reactCount'>7</span>") + html[end:]
+    assert [p.score for p in parse(only, MANIFEST["ic4_topic_p2.html"]["url"]).posts] == [7, 0]
+
+
 # --- listings ------------------------------------------------------------------------------------
 
 

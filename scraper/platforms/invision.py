@@ -78,7 +78,7 @@ _IC_PARTS = (
     "h3.cAuthorPane_author a[href], h3.ipsEntry__username a[href], time[datetime], "
     "[data-role=commentContent], [data-role=memberSignature], [data-excludequote], "
     ".ipsReact, .ipsReact_reactCount, .ipsReact_reactCountOnly, .ipsBadge, "
-    "[data-role=group], .ipsEntry__group"
+    "[data-role=group], .ipsEntry__group, [data-role=voteCount]"
 )
 # The parts of one IP.Board 3 post.
 _IPB3_PARTS = (
@@ -540,17 +540,32 @@ def _thread_page(page: _Page) -> ThreadPage:
 
 
 def _post_elements(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
-    """(post id, root) in page order, once per id: IC articles, IPB3 post blocks, else the
-    ``a[name=entry…]`` anchors of IP.Board 1.x/2.x."""
+    """(post id, root) in page order, once per id: IC articles (not the copies in the
+    "Recommended Posts" box above the topic), IPB3 post blocks, else the ``a[name=entry…]``
+    anchors of IP.Board 1.x/2.x."""
     found: dict[str, LexborNode] = {}
-    for element in tree.css("article[id^=elComment_], div.post_block[id^=post_id_]"):
-        if m := _COMMENT_ID.search(element.id or ""):
+    boxes: set[int] = set()
+    for element in tree.css("[data-role=recommendedComments], article[id^=elComment_], "
+                            "div.post_block[id^=post_id_]"):
+        if element.attributes.get("data-role") == "recommendedComments":
+            boxes.add(element.mem_id)
+        elif (m := _COMMENT_ID.search(element.id or "")) and not _within(element, boxes):
             found.setdefault(m.group(1), element)
     if not found:
         for anchor in tree.css("a[name^=entry]"):
             if m := _COMMENT_ID.search(anchor.attributes.get("name") or ""):
                 found.setdefault(m.group(1), anchor)
     return list(found.items())
+
+
+def _within(node: LexborNode, ancestors: set[int], depth: int = 12) -> bool:
+    """Whether one of the nodes ``ancestors`` (by ``mem_id``) holds ``node``."""
+    parent = node.parent if ancestors else None
+    while parent is not None and depth:
+        if parent.mem_id in ancestors:
+            return True
+        parent, depth = parent.parent, depth - 1
+    return False
 
 
 def _thread_uid(page: _Page, elements: list[tuple[str, LexborNode]]) -> str | None:
@@ -647,6 +662,8 @@ def _ic_parts(element: LexborNode) -> tuple[dict[str, LexborNode], list[int], li
             badges.append(clean_text(node.text()).lower())
         elif "ipsReact" in classes.split():
             found.setdefault("reactions", node)
+        elif attrs.get("data-role") == "voteCount":
+            found.setdefault("votes", node)
         elif attrs.get("data-role") == "group" or "ipsEntry__group" in classes:
             found.setdefault("rank", node)
     return found, counts, badges
@@ -671,21 +688,26 @@ def _read_ic_post(element: LexborNode, pid: str, page: _Page) -> _Draft:
         _fill_body(post, html.strip(), body)
     if (signature := parts.get("signature")) is not None:
         post.signature = html_text(signature.inner_html) or None
-    if (total := _reaction_total(parts)) is not None:
-        post.score = total
-    elif counts or "reactions" in parts:
-        post.score = sum(counts)
+    post.score = _score(parts, counts)
     classes = set((element.attributes.get("class") or "").split())
     post.is_solution = bool(classes & _SOLVED_CLASSES) or any(
         b in _SOLVED_BADGES for b in badges)
     return _Draft(post=post, posted=posted, edited=edited)
 
 
-def _reaction_total(parts: dict[str, LexborNode]) -> int | None:
-    """The total of a reputation-only block (``.ipsReact_reactCountOnly``), if there is one."""
+def _score(parts: dict[str, LexborNode], counts: list[int]) -> int | None:
+    """A Q&A post's votes (``[data-role=voteCount]``), else the total of a reputation-only
+    block (``.ipsReact_reactCountOnly``), else the sum of the reaction counts; 0 for an empty
+    reaction block, None where the post shows none."""
+    if (votes := parts.get("votes")) is not None:
+        value = (votes.attributes.get("data-votecount") or clean_text(votes.text())).strip()
+        if value.lstrip("-").isdigit():
+            return int(value)
     box = parts.get("reactions")
     node = box.css_first(".ipsReact_reactCountOnly") if box is not None else None
-    return parse_count(node.text()) if node is not None else None
+    if node is not None and (total := parse_count(node.text())) is not None:
+        return total
+    return sum(counts) if counts or box is not None else None
 
 
 def _quotedata(wrap: LexborNode | None) -> dict:
