@@ -4,10 +4,13 @@ facts, walls, URLs, detection against other platforms' pages, bad input."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.models import BlockedPage, ListingPage, NotForumPage, ParseError, ThreadPage
@@ -340,3 +343,43 @@ def _other_pages() -> list[Path]:
 def test_other_platforms_are_not_detected(path: Path) -> None:
     tree = LexborHTMLParser(path.read_bytes())
     assert not invision.detect(tree, "https://example.org/")
+
+
+# --- damaged pages: a ParseError or a page with ids, never anything else -------------------------
+
+_PAGES = {name: (FIXTURES / name).read_text(encoding="utf-8") for name in sorted(MANIFEST)}
+_CLOSING = re.compile(r"</[a-zA-Z][a-zA-Z0-9]*\s*>")
+
+
+def _damaged(name: str, kind: str, where: int, size: int) -> str:
+    text = _PAGES[name]
+    start = where % (len(text) + 1)
+    end = min(len(text), start + size)
+    if kind == "delete":
+        return text[:start] + text[end:]
+    if kind == "duplicate":
+        return text[:end] + text[start:end] + text[end:]
+    if kind == "truncate":
+        return text[:start]
+    return text[:start] + _CLOSING.sub("", text[start:end]) + text[end:]  # "unclose"
+
+
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(_PAGES)), st.sampled_from(["delete", "duplicate", "truncate",
+                                                         "unclose"]),
+       st.integers(0, 60_000), st.integers(0, 4000), st.sampled_from(["invision", None]),
+       st.booleans())
+def test_damaged_pages_parse_or_refuse(name: str, kind: str, where: int, size: int,
+                                       platform: str | None, as_bytes: bool) -> None:
+    text = _damaged(name, kind, where, size)
+    try:
+        page = parse(text.encode() if as_bytes else text, MANIFEST[name]["url"],
+                     platform=platform)
+    except ParseError:
+        return
+    if isinstance(page, ThreadPage):
+        assert page.thread.external_id and all(p.external_id for p in page.posts)
+        assert len({p.external_id for p in page.posts}) == len(page.posts)
+    else:
+        assert all(t.external_id for t in page.threads)
