@@ -130,6 +130,15 @@ def test_legacy_dates_stay_local_with_a_warning() -> None:
         "http://valve.example.net/forum/index.php?showtopic=731&view=findpost&p=9120")
 
 
+def test_legacy_page_size_comes_from_the_offsets_in_its_links() -> None:
+    html = html_of("ipb2_topic_p2.html").replace("st=0", "st=15")
+    url = MANIFEST["ipb2_topic_p2.html"]["url"].replace("st=20", "st=30")
+    page = parse(html, url)  # links to st=15 from st=30: 15 posts a page, this is page 3
+    assert (page.page.number, page.page.count) == (3, None)  # not 20 a page: next links lead
+    assert [p.position for p in page.posts] == [31, 32]
+    assert page.page.prev_url == "http://valve.example.net/forum/index.php?showtopic=731&st=15"
+
+
 def test_guest_post_has_a_name_but_no_id_or_profile() -> None:
     guest = parsed("ic4_topic_p2.html").posts[1]
     assert (guest.author.name, guest.author.external_id, guest.author.url) == (

@@ -58,14 +58,11 @@ _PROFILE = re.compile(r"/(?:profile|user)/(\d+)-")
 _SHOWUSER = re.compile(r"[?&](?:showuser|MID)=(\d+)")
 _SEO_PAGE = re.compile(r"/page/(\d+)/?$")
 _IPB3_ST = re.compile(r"/page__st__(\d+)")
-_FINDPOST = re.compile(r"(?:[?&]comment=|content_commentid=|findpost__p__|[?&]p=|#comment-|#entry)"
-                       r"(\d+)")
 _COMMENT_ID = re.compile(r"(?:elComment_|post_id_|entry)(\d+)$")
 _ERROR_CODE = re.compile(r"\b[0-9][A-Z][0-9]{1,4}/[0-9A-Z]+\b")
 _QUOTE_HEAD = re.compile(r"^\s*(?:quote|цитата)\s*\(([^@)]+?)\s*(?:@[^)]*)?\)", re.I)
 _SESSION = ("s", "csrfkey", "sid", "phpsessid")
-_SOLVED_CLASSES = frozenset({"ipsComment_solved", "cPost_solved", "ipsEntry--solved",
-                             "ipsEntry--solution", "cPost_answer"})
+_SOLVED_CLASSES = frozenset({"ipsComment_solved", "cPost_solved", "ipsEntry--solved"})
 _SOLVED_BADGES = ("solution", "best answer")
 _NOT_FOUND = ("could not find", "not found", "doesn't exist", "does not exist")
 _NO_PERMISSION = ("don't have permission", "do not have permission", "no permission",
@@ -454,8 +451,8 @@ def _pager(page: _Page, uid: str | None) -> tuple[PageInfo, int | None]:
                                    f".ipsPagination__{rel}:not(.ipsPagination__inactive) a")
             href = link.attributes.get("href") if link is not None else None
         setattr(info, f"{rel}_url", clean_url(page.absolute(href)) if href else None)
-    if pager is None and uid is not None:
-        per_page = _offset_pager(page, uid, info) or per_page
+    if pager is None and uid is not None and (step := _offset_pager(page, uid, info)):
+        return info, step
     if info.count is None and info.next_url is None and pager is None:
         info.count = info.number
     return info, per_page
@@ -479,7 +476,10 @@ def _offset_pager(page: _Page, uid: str, info: PageInfo) -> int | None:
     earlier = [st for st in offsets if st < here]
     info.next_url = offsets[min(later)] if later else None
     info.prev_url = offsets[max(earlier)] if earlier else None
-    info.count = None if later else info.number
+    # A count makes the crawl build page URLs with ``thread_page_url``, which knows only
+    # ``showtopic`` offsets of the default size: elsewhere the next links lead.
+    exact = per_page == DEFAULT_PER_PAGE and not any(map(_IPB3_ST.search, offsets.values()))
+    info.count = info.number if exact and not later else None
     return per_page
 
 
