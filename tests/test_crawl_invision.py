@@ -130,3 +130,16 @@ def test_sign_in_walled_and_deleted_topics(tmp_path: Path) -> None:
                         " where t.external_id = ?", [str(walled.uid)]).fetchone() == (0,)
     assert conn.execute("select status from threads where external_id = ?",
                         [str(deleted.uid)]).fetchone() == ("gone",)
+
+
+def test_challenge_wall_is_blocked_not_empty(tmp_path: Path) -> None:
+    db = tmp_path / "ips.db"
+    with server() as srv:
+        thread = all_threads(srv)[2]
+        srv.block_thread(thread.uid, "challenge")
+        report = crawl([srv.url + site.thread_path(srv.community, thread)], options(db))
+        assert report.exit_code == 1
+    conn = sqlite3.connect(db)
+    status, reason = conn.execute("select status, status_reason from threads where external_id = ?",
+                                  [str(thread.uid)]).fetchone()
+    assert status == "blocked" and reason.startswith("bot challenge instead of posts")
