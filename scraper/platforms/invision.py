@@ -514,6 +514,7 @@ def _thread_page(page: _Page) -> ThreadPage:
         draft.post.url = _post_url(page, uid, draft.post.external_id, elements[0][1].tag)
     crumbs = _breadcrumbs(page)
     accepted = [d.post.external_id for d in drafts if d.post.is_solution]
+    title, solved = _thread_title(page)
     thread_url = _thread_url(page, uid)
     warnings = page.clock.finish(
         any(d.posted.instant is None and d.posted.local is not None for d in drafts))
@@ -524,11 +525,11 @@ def _thread_page(page: _Page) -> ThreadPage:
         url=page.url,
         thread=Thread(
             external_id=uid,
-            title=_thread_title(page),
+            title=title,
             url=thread_url,
             board=_crumb_board(crumbs),
             breadcrumbs=crumbs,
-            solved=True if accepted else None,
+            solved=True if accepted or solved else None,
             accepted_post_ids=accepted,
         ),
         canonical_url=page.canonical,
@@ -604,18 +605,22 @@ def _post_url(page: _Page, uid: str, pid: str, tag: str | None) -> str:
     return f"{thread_url}page__view__findpost__p__{pid}"
 
 
-def _thread_title(page: _Page) -> str | None:
+def _thread_title(page: _Page) -> tuple[str | None, bool]:
+    """The ``h1`` without its badges, and whether one of them marks the topic solved (IC shows
+    it on every page of a solved topic, not only where the solution is)."""
     heading = page.landmarks.get("title")
+    solved = False
     if heading is not None:
         for badge in heading.css(".ipsBadge, .ipsType_hidden, .ipsHide"):
+            label = clean_text(badge.attributes.get("title") or badge.text()).lower()
+            solved = solved or label == "solved"
             badge.decompose()
-        text = clean_text(heading.text())
-        if text:
-            return text
+        if text := clean_text(heading.text()):
+            return text, solved
     legacy = page.tree.css_first("div.maintitle b, h2.maintitle")
     if legacy is not None and (text := clean_text(legacy.text())):
-        return text
-    return clean_text(page_title(page.tree).split(" - ")[0].split(" -> ")[-1]) or None
+        return text, solved
+    return clean_text(page_title(page.tree).split(" - ")[0].split(" -> ")[-1]) or None, solved
 
 
 def _read_post(element: LexborNode, pid: str, page: _Page) -> _Draft:
