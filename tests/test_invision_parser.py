@@ -190,7 +190,8 @@ def test_answer_votes_and_reputation_counts_are_the_score() -> None:
 # --- listings ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["ic4_forum_view.html", "ic5_forum_view.html"])
+@pytest.mark.parametrize("name", ["ic4_forum_view.html", "ic5_forum_view.html",
+                                  "ipb2_forum_view.html"])
 def test_forum_view_facts(name: str) -> None:
     page, fact = parsed(name), MANIFEST[name]["facts"]
     assert isinstance(page, ListingPage) and page.kind == "board"

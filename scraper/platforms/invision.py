@@ -887,8 +887,9 @@ def _read_legacy_post(anchor: LexborNode, pid: str, page: _Page) -> _Draft:
 
 
 def _legacy_when(node: LexborNode | None, page: _Page) -> _When:
-    """A shown local time ("Jan 14 2006, 09:14 PM", "Дата 11.05.2015 - 13:01")."""
-    text = clean_text(node.text()) if node is not None else ""
+    """A shown local time, the first line of ``node`` ("Jan 14 2006, 09:14 PM", "Дата
+    11.05.2015 - 13:01", "Dec 22 2005, 11:59 PM<br>Last post by: …")."""
+    text = html_text(node.inner_html).split("\n", 1)[0] if node is not None else ""
     return _When(raw=text, local=page.clock.parse(text)) if text else _When()
 
 
@@ -970,15 +971,38 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
 def _links_listing(page: _Page, boards: dict[str, Board],
                    threads: list[tuple[ListingThread, _When]]) -> None:
     """A listing without IC rows (IP.Board 1.x-3.x, custom themes): every forum and topic link
-    of the page, without reply counts."""
+    of the page, each topic once; IP.Board 1.x/2.x rows add their reply count (the
+    ``who_posted(<T>)`` link) and last post time (``span.lastaction``)."""
     links = links_by_kind(page.tree, page.urls, url_kind, clean_url)
     for url, title in links.get("board", []):
         if title and (board := _board_of(url, title)) is not None:
             boards.setdefault(url, board)
+    rows = _legacy_rows(page)
+    seen: set[str] = set()
     for url, title in links.get("thread", []):
-        if title and (uid := thread_id(url)):
-            threads.append((ListingThread(external_id=uid, title=title,
-                                          url=thread_page_url(url, 1)), _When()))
+        uid = thread_id(url)
+        if not title or not uid or uid in seen or post_id(url) or _offset(url):
+            continue
+        seen.add(uid)
+        replies, last = rows.get(uid, (None, _When()))
+        threads.append((ListingThread(external_id=uid, title=title, url=thread_page_url(url, 1),
+                                      reply_count=replies, last_post_at_raw=last.raw), last))
+
+
+def _legacy_rows(page: _Page) -> dict[str, tuple[int | None, _When]]:
+    """IP.Board 1.x/2.x topic rows by topic id: the reply count and the last post's time."""
+    found: dict[str, tuple[int | None, LexborNode | None]] = {}
+    for link in page.tree.css("a[href^='javascript:who_posted']"):
+        m = re.search(r"who_posted\((\d+)\)", link.attributes.get("href") or "")
+        row = link.parent
+        while row is not None and row.tag != "tr":
+            row = row.parent
+        if m:
+            last = row.css_first("span.lastaction") if row is not None else None
+            found.setdefault(m.group(1), (parse_count(link.text()), last))
+    if found:
+        page.clock.order = _legacy_order([clean_text(n.text()) for _, n in found.values() if n])
+    return {uid: (count, _legacy_when(node, page)) for uid, (count, node) in found.items()}
 
 
 def _node_link(row: LexborNode, page: _Page) -> Board | None:
@@ -992,13 +1016,18 @@ def _node_link(row: LexborNode, page: _Page) -> Board | None:
 
 
 def _listing_board(page: _Page, crumbs: list[Crumb]) -> Board | None:
+    """The forum a listing shows: its id from the URL, its title from the ``h1`` (else from
+    the breadcrumb trail that ends with it on IP.Board 1.x/2.x)."""
     heading = page.landmarks.get("title")
     title = clean_text(heading.text()) if heading is not None else None
+    own = _crumb_board(crumbs)
     for candidate in (page.canonical, page.url):
         if candidate and (board := _board_of(clean_url(candidate), title or None)):
             board.url = listing_page_url(board.url or candidate, 1)
+            if board.title is None and own is not None and own.external_id == board.external_id:
+                board.title = own.title
             return board
-    return _crumb_board(crumbs)
+    return own
 
 
 def _topic_row(row: LexborNode, page: _Page) -> tuple[ListingThread, _When] | None:
