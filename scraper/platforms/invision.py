@@ -498,7 +498,7 @@ def _thread_page(page: _Page) -> ThreadPage:
     elements = _post_elements(tree)
     if not elements:
         raise _wall(page, "posts")
-    uid = _thread_uid(page, elements)
+    uid = _thread_uid(page)
     if uid is None:
         raise ParseError(f"Invision topic page without a topic id in its URL: {page.url}")
     if elements[0][1].tag == "a":
@@ -569,9 +569,9 @@ def _within(node: LexborNode, ancestors: set[int], depth: int = 12) -> bool:
     return False
 
 
-def _thread_uid(page: _Page, elements: list[tuple[str, LexborNode]]) -> str | None:
-    """IC's ``body[data-pageid]``/``[data-id]`` on a topic, else the topic id of the canonical,
-    the URL, or a quote-data ``contentid``."""
+def _thread_uid(page: _Page) -> str | None:
+    """IC's ``body[data-pageid]`` (4.x) or ``[data-id]`` (5.x) on a topic, else the topic id of
+    the canonical link or of the URL."""
     body = page.tree.body
     if body is not None and _controller(page.tree) == "topic":
         for key in ("data-pageid", "data-id"):
