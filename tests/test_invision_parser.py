@@ -104,6 +104,16 @@ def test_quote_texts_leave_out_citations_and_nested_quotes() -> None:
     assert page.posts[2].body_text.endswith("helps it clear a little faster.")
 
 
+def test_quote_author_from_the_citation_when_the_attributes_are_gone() -> None:
+    html = html_of("ic4_topic_p1.html").replace("data-ipsquote-username", "data-x")
+    page = parse(html, MANIFEST["ic4_topic_p1.html"]["url"])
+    names = [[q.author_name for q in p.quotes] for p in page.posts]
+    assert names == [[], ["coralcurious"], ["Salty Sam", "coralcurious", None]]
+    html = html_of("ipb3_topic_p1.html").replace('data-author="switchback"', "")
+    assert parse(html, MANIFEST["ipb3_topic_p1.html"]["url"]).posts[1].quotes[0].author_name == (
+        "switchback")
+
+
 def test_times_carry_their_instants_as_anchors() -> None:
     page = parsed("ic5_topic_p2.html")
     assert page.warnings == []

@@ -782,11 +782,19 @@ def _quote(node: LexborNode, depth: int, text: str) -> Quote:
         text = "\n".join(lines[1:]).strip()
     name = clean_text(attrs.get("data-ipsquote-username") or attrs.get("data-author"))
     if not name and head:
-        name = wrote_header(head.split(", on ")[0] + " said:" if ", on " in head else head) or ""
+        name = _citation_name(head)
     source = attrs.get("data-ipsquote-contentcommentid") or attrs.get("data-cid") or ""
     return Quote(author_name=name or None,
                  post_external_id=source if source.isdigit() else None,
                  depth=depth, text=text)
+
+
+def _citation_name(head: str) -> str:
+    """The author in a quote's citation: "NAME, on <date>, said:" (IP.Board 3), "On <date>,
+    NAME said:" or "<n> minutes ago, NAME said:" (IC)."""
+    if ", on " in head:
+        return head.split(", on ")[0].strip()
+    return wrote_header(head.rsplit(", ", 1)[-1]) or ""
 
 
 # --- IP.Board 3 posts ----------------------------------------------------------------------------
