@@ -326,6 +326,13 @@ def test_ids_and_page_urls() -> None:
     assert invision.post_id("https://h.example/index.php?/topic/5-x/page__view__findpost__p__6"
                             ) == "6"
     assert invision.post_id("https://h.example/topic/1-x/") is None
+    found = ("https://h.example/?app=core&module=system&controller=content&do=find"
+             "&content_class=forums_Topic&content_id=5120&content_commentid=61001")
+    assert (invision.url_kind(found), invision.thread_id(found), invision.post_id(found)) == (
+        "thread", None, "61001")  # a permalink: the page it leads to names the topic
+    old = "https://h.example/f/index.php?act=ST&f=6&t=77&s=0a1b"
+    assert (invision.url_kind(old), invision.thread_id(old)) == ("thread", "77")
+    assert invision.thread_page_url(old, 2) == "https://h.example/f/index.php?showtopic=77&st=20"
     assert invision.thread_page_url(topic, 1) == "https://h.example/forums/topic/123-a-b/"
     assert invision.thread_page_url(topic, 3) == "https://h.example/forums/topic/123-a-b/page/3/"
     assert invision.thread_page_url("https://h.example/topic/9-z/?page=2", 5) == (

@@ -129,11 +129,11 @@ def thread_id(url: str) -> str | None:
     if m := _TOPIC.search(_route(url)):
         return m.group(2)
     query = _query(url)
-    for key in ("showtopic", "t", "content_id"):
+    for key in ("showtopic", "t"):
         value = query.get(key, "")
         if value.isdigit() and (key != "t" or query.get("act", "").upper() == "ST"):
             return value
-    return None
+    return None  # a quote's source link (content_commentid) names its topic once followed
 
 
 def post_id(url: str) -> str | None:
@@ -170,12 +170,14 @@ def listing_page_url(listing_url: str, number: int) -> str:
 def _paged(url: str, number: int, regex: re.Pattern[str], segment: str, legacy: str) -> str:
     parts = urlsplit(url)
     query = _query(url)
-    if query.get(legacy, "").isdigit():
-        tail = f"&st={_per_page_offset(number)}" if number > 1 else ""
-        return urlunsplit((parts.scheme, parts.netloc, parts.path,
-                           f"{legacy}={query[legacy]}{tail}", ""))
     route = _route(url)
     m = regex.search(route)
+    value = query.get(legacy, "")
+    if m is None and not value.isdigit() and segment == "topic":
+        value = thread_id(url) or ""  # index.php?act=ST&t=<T> (IP.Board 1.x)
+    if m is None and value.isdigit():
+        tail = f"&st={_per_page_offset(number)}" if number > 1 else ""
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, f"{legacy}={value}{tail}", ""))
     if m is None:
         raise ValueError(f"not an Invision {segment} URL: {url}")
     base = f"{m.group(1)}/{segment}/{m.group(2)}-{m.group(3)}/"
@@ -507,15 +509,15 @@ def _thread_page(page: _Page) -> ThreadPage:
     info, per_page = _pager(page, uid if legacy else None)
     first = (info.number - 1) * per_page + 1 if per_page else (1 if info.number == 1 else None)
     drafts = [_read_post(element, pid, page) for pid, element in elements]
+    thread_url = _thread_url(page, uid)
     for index, draft in enumerate(drafts):
         draft.post.position = first + index if first is not None else None
         draft.post.posted_at = page.iso(draft.posted)
         draft.post.edited_at = page.iso(draft.edited)
-        draft.post.url = _post_url(page, uid, draft.post.external_id, elements[0][1].tag)
+        draft.post.url = _post_url(thread_url, draft.post.external_id, elements[0][1].tag)
     crumbs = _breadcrumbs(page)
     accepted = [d.post.external_id for d in drafts if d.post.is_solution]
     title, solved = _thread_title(page)
-    thread_url = _thread_url(page, uid)
     warnings = page.clock.finish(
         any(d.posted.instant is None and d.posted.local is not None for d in drafts))
     if undated := [d.post.external_id for d in drafts if d.post.posted_at is None]:
@@ -585,19 +587,13 @@ def _thread_uid(page: _Page) -> str | None:
 
 
 def _thread_url(page: _Page, uid: str) -> str:
+    """Page 1 of the topic, from the canonical link or the URL that carries its id."""
     own = next((u for u in (page.canonical, page.url) if u and thread_id(u) == uid), None)
-    if own is None:
-        return f"{page.urls.origin}/topic/{uid}-/"
-    if _query(own).get("showtopic"):
-        return thread_page_url(own, 1)
-    if _TOPIC.search(_route(own)):
-        return thread_page_url(own, 1)
-    return clean_url(own)
+    return thread_page_url(own, 1) if own else f"{page.urls.origin}/topic/{uid}-/"
 
 
-def _post_url(page: _Page, uid: str, pid: str, tag: str | None) -> str:
+def _post_url(thread_url: str, pid: str, tag: str | None) -> str:
     """The post's permalink: IC's ``?do=findComment&comment=<C>``, IP.Board's findpost."""
-    thread_url = _thread_url(page, uid)
     if tag == "article":
         return f"{thread_url}?do=findComment&comment={pid}"
     if "showtopic=" in thread_url:
