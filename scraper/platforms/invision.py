@@ -42,6 +42,7 @@ from scraper.models import (
 from scraper.platforms.common import (
     Urls,
     blocked_reason,
+    first,
     links_by_kind,
     page_title,
     wrote_header,
@@ -69,14 +70,14 @@ _NO_PERMISSION = ("don't have permission", "do not have permission", "no permiss
                   "not permitted")
 _SIGN_IN = ("sign in", "log in", "login", "must be signed in", "must be logged in")
 
-# The parts of one IC4/5 post, told apart in ``_ic_parts``.
+# The parts of one IC4/5 post, told apart in ``_ic_parts`` (few selectors, no combinators: a
+# query costs by its selectors, and it runs once per post).
 _IC_PARTS = (
-    "[data-commentid], h3.cAuthorPane_author, h3.ipsEntry__username, "
-    "h3.cAuthorPane_author a[href], h3.ipsEntry__username a[href], time[datetime], "
-    "[data-role=commentContent], [data-role=memberSignature], [data-excludequote], "
-    ".ipsReact, .ipsReact_reactCount, .ipsReact_reactCountOnly, .ipsBadge, "
-    "[data-role=group], .ipsEntry__group, [data-role=voteCount]"
+    "[data-commentid], .cAuthorPane_author, .ipsEntry__username, time[datetime], [data-role], "
+    "[data-excludequote], [class*=ipsReact], .ipsBadge, .ipsEntry__group"
 )
+_IC_ROLES = {"commentContent": "body", "memberSignature": "signature", "group": "rank",
+             "voteCount": "votes"}
 # The parts of one IP.Board 3 post.
 _IPB3_PARTS = (
     ".author a[href], .author, abbr.published, div.entry-content, div.signature, p.edit, "
@@ -637,36 +638,35 @@ def _ic_parts(element: LexborNode) -> tuple[dict[str, LexborNode], list[int], li
     counts: list[int] = []
     badges: list[str] = []
     for node in element.css(_IC_PARTS):
-        attrs = node.attributes
-        tag = node.tag
-        classes = attrs.get("class") or ""
-        if tag == "time":
+        attrs = node.attrs  # one attribute at a time: cheaper than building the whole dict
+        if node.tag == "time":
             if "edit" in found:
                 found.setdefault("edited", node)
             elif "body" not in found:
                 found.setdefault("posted", node)
-        elif "data-commentid" in attrs:
+            continue
+        if attrs.get("data-commentid") is not None:
             found.setdefault("wrap", node)
-        elif tag == "a":
-            found.setdefault("link", node)
-        elif tag == "h3":
-            found.setdefault("name", node)
-        elif attrs.get("data-role") == "commentContent":
-            found.setdefault("body", node)
-        elif attrs.get("data-role") == "memberSignature":
-            found.setdefault("signature", node)
-        elif "data-excludequote" in attrs:
+            continue
+        if (part := _IC_ROLES.get(attrs.get("data-role") or "")) is not None:
+            found.setdefault(part, node)
+            continue
+        if "data-excludequote" in attrs:  # a bare attribute: get() gives None
             found.setdefault("edit", node)
+            continue
+        classes = attrs.get("class") or ""
+        if "ipsReact_reactCountOnly" in classes:
+            found.setdefault("total", node)
         elif "ipsReact_reactCount" in classes:
             counts.append(parse_count(node.text()) or 0)
         elif "ipsBadge" in classes:
             badges.append(clean_text(node.text()).lower())
         elif "ipsReact" in classes.split():
             found.setdefault("reactions", node)
-        elif attrs.get("data-role") == "voteCount":
-            found.setdefault("votes", node)
-        elif attrs.get("data-role") == "group" or "ipsEntry__group" in classes:
+        elif "ipsEntry__group" in classes:
             found.setdefault("rank", node)
+        elif "cAuthorPane_author" in classes or "ipsEntry__username" in classes:
+            found.setdefault("name", node)
     return found, counts, badges
 
 
@@ -704,11 +704,10 @@ def _score(parts: dict[str, LexborNode], counts: list[int]) -> int | None:
         value = (votes.attributes.get("data-votecount") or clean_text(votes.text())).strip()
         if value.lstrip("-").isdigit():
             return int(value)
-    box = parts.get("reactions")
-    node = box.css_first(".ipsReact_reactCountOnly") if box is not None else None
+    node = parts.get("total")
     if node is not None and (total := parse_count(node.text())) is not None:
         return total
-    return sum(counts) if counts or box is not None else None
+    return sum(counts) if counts or "reactions" in parts else None
 
 
 def _quotedata(wrap: LexborNode | None) -> dict:
@@ -725,8 +724,8 @@ def _quotedata(wrap: LexborNode | None) -> dict:
 
 def _ic_author(parts: dict[str, LexborNode], quoted: dict, page: _Page) -> Author:
     """Name and id from the quote data, else the author pane's link (or a guest's bare name)."""
-    link = parts.get("link")
     holder = parts.get("name")
+    link = first(holder, ("a",), "href") if holder is not None else None
     shown = clean_text(link.text()) if link is not None else (
         clean_text(holder.text()) if holder is not None else "")
     name = clean_text(str(quoted.get("username") or "")) or shown
