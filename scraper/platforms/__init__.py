@@ -15,6 +15,7 @@ from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import (
     discourse,
+    invision,
     khoros,
     mybb,
     phpbb,
@@ -37,7 +38,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
 
 
 PLATFORMS: dict[str, Platform] = _registry(
-    khoros, discourse, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
+    khoros, discourse, invision, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
 )
 
 
