@@ -469,8 +469,10 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
     content = tree.css_first("#Content, .Content, main") or tree.body or tree.root
     links = links_by_kind(content, urls, url_kind, clean_url)
     own = clean_url(url)
+    first = listing_page_url(own, 1)
     boards = [Board(external_id=_CATEGORY.match(_path(u)).group(1), title=t, url=u)
-              for u, t in links.get("board", []) if u != own and _CATEGORY.match(_path(u))]
+              for u, t in links.get("board", [])
+              if u not in (own, first) and _CATEGORY.match(_path(u))]
     categories = [Board(external_id="categories", title=t, url=u)
                   for u, t in links.get("category", []) if u != own]
     rows = [_row(row, urls) for row in content.css(".ItemDiscussion[id^=Discussion_]")]
@@ -480,7 +482,7 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
     heading = tree.css_first("#Content h1, h1")
     title = clean_text(heading.text()) if heading is not None else page_title(tree)
     board = Board(external_id=m.group(1) if m else "discussions", title=title,
-                  url=listing_page_url(url, 1)) if kind == "board" else None
+                  url=first) if kind == "board" else None
     return ListingPage(platform=NAME, url=url, kind=kind, canonical_url=own, board=board,
                        breadcrumbs=_crumbs(tree, urls), page=_pager(tree, urls, url),
                        threads=rows, boards=boards, categories=categories)
