@@ -115,9 +115,21 @@ def test_html_then_api_never_duplicates_a_post(srv, tmp_path):
     srv.add_reply(thread.uid, "One more data point from the garage hub.")
     report = crawl([srv.url + site.INDEX_PATH], options(db, via="api", full=True))
     assert report.status == "complete"
-    assert report.stats.posts_new == 1
+    assert (report.stats.posts_new, report.stats.posts_changed, report.stats.posts_deleted) == (
+        1, 0, 0)  # same ids, same bodies: no new version, nothing marked deleted
     assert archived_posts(db) == expected_posts(srv.community)
     assert rows(db, "select count(*) from posts") == [(srv.community.post_count,)]
+    assert rows(db, "select count(*) from post_versions") == [(srv.community.post_count,)]
+
+
+def test_api_then_html_never_duplicates_a_post(srv, tmp_path):
+    db = tmp_path / "v.db"
+    crawl([srv.url + site.INDEX_PATH], options(db, via="api"))
+    report = crawl([srv.url + site.INDEX_PATH], options(db, via="html", full=True))
+    assert report.status == "complete" and report.stats.posts_new == 0
+    assert archived_posts(db) == expected_posts(srv.community)
+    assert rows(db, "select count(*) from posts") == [(srv.community.post_count,)]
+    assert rows(db, "select count(*) from post_versions") == [(srv.community.post_count,)]
 
 
 def test_walled_and_removed_discussions(srv, tmp_path):

@@ -100,11 +100,12 @@ def test_the_api_chain_of_a_discussion():
                                    "&expand=insertUser")
     assert (first.thread.solved, first.thread.accepted_post_ids) == (True, ["390411"])
     comments = parsed("api_comments.json")
-    assert (comments.page.number, comments.page.next_url) == (2, None)  # 2 < the limit: last
+    assert first.page.number == 0  # the opening post's own page: see the module docstring
+    assert (comments.page.number, comments.page.next_url) == (1, None)  # 2 < the limit: last
     full = [{"commentID": n, "dateInserted": "2026-02-10T00:00:00+00:00", "body": "<p>x</p>"}
             for n in range(1, 101)]
     page = vanilla.parse_json(full, f"{SITE}/api/v2/comments?discussionID=7&page=3&limit=100")
-    assert page.page.number == 4 and page.posts[0].position == 202
+    assert page.page.number == 3 and page.posts[0].position == 202
     assert page.page.next_url == (f"{SITE}/api/v2/comments?discussionID=7&page=4&limit=100"
                                   "&expand=insertUser")
 

@@ -11,7 +11,9 @@ in the site's zone, so each pair is a time anchor and sets the offset used for t
 ("Edited March 1, 2025 5:00PM by Linc."), which only gives local time.
 
 API route: ``/discussion/<D>/<slug>`` reads ``/api/v2/discussions/<D>`` (the opening post,
-counted as page 1), then ``/api/v2/comments?discussionID=<D>&page=N&limit=100`` (page N + 1);
+archived as page 0), then ``/api/v2/comments?discussionID=<D>&page=N&limit=100`` (page N).
+Page 0 keeps the two routes from marking each other's posts deleted: a comment archived from
+HTML page N sits in API page N or an earlier one, which the chain reads first;
 ``/discussions`` reads ``/api/v2/discussions?page=N&limit=100``. Category pages stay HTML (the
 API wants a numeric category id their URL does not carry).
 """
@@ -599,8 +601,15 @@ def _json_post(item: dict, origin: str, external_id: str, url: str | None) -> Po
         edited_at=_utc(item.get("dateUpdated")),
         score=item.get("score") if isinstance(item.get("score"), int) else None,
     )
-    _fill_body(post, item.get("body") or "")
+    _fill_body(post, _serialised(item.get("body") or ""))
     return post
+
+
+def _serialised(html: str) -> str:
+    """An API body as Lexbor writes it, as the page's body is read: the same post from either
+    route then has the same HTML, so switching routes records no new version."""
+    body = LexborHTMLParser(html).body
+    return body.inner_html if body is not None else html
 
 
 def _need(item: object, *keys: str) -> dict:
@@ -634,11 +643,11 @@ def _json_discussion(data: dict, url: str) -> ThreadPage:
     )
     more = _api_comments(origin, tid, 1) if count != 0 else None
     return ThreadPage(platform=NAME, url=url, thread=thread, canonical_url=thread_url,
-                      page=PageInfo(number=1, next_url=more), posts=[post])
+                      page=PageInfo(number=0, next_url=more), posts=[post])
 
 
 def _json_comments(data: list, url: str) -> ThreadPage:
-    """One page of comments: archive page N + 1 (page 1 is the opening post)."""
+    """One page of comments: archive page N (page 0 is the opening post)."""
     origin, tid = _origin(url), thread_id(url)
     if tid is None:
         raise ParseError(f"comments answer without its discussionID in the URL: {url}")
@@ -659,7 +668,7 @@ def _json_comments(data: list, url: str) -> ThreadPage:
     if thread.accepted_post_ids:
         thread.solved = True
     return ThreadPage(platform=NAME, url=url, thread=thread,
-                      page=PageInfo(number=number + 1, next_url=more), posts=posts)
+                      page=PageInfo(number=number, next_url=more), posts=posts)
 
 
 def _json_listing(data: list, url: str) -> ListingPage:
