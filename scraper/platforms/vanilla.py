@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -64,6 +64,10 @@ _DISCUSSIONS = re.compile(r"^/discussions(?:/p(?P<page>\d+))?/?$")
 _API_DISCUSSION = re.compile(r"^/api/v2/discussions/(\d+)/?$")
 _PROFILE = re.compile(r"^/profile/(?:(\d+)/)?([^/?#]+)")
 _ITEM = re.compile(r"Item_(\d+)")
+_SHOWN = re.compile(r"([A-Z][a-z]+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d\d)(AM|PM)")
+_MONTHS = {name: number for number, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"), 1)}
 _EDITED = re.compile(r"^\s*edited\s+(.*?)(?:\s+by\s+.*)?$", re.I)
 _BODY_ID = re.compile(r"^(?:vanilla|dashboard|conversations)_\w+")
 _ACCEPTED = frozenset({"QnA-Item-Accepted", "ItemComment-Accepted"})
@@ -72,7 +76,7 @@ _QUESTION_OPEN = frozenset({"QnA-Question-Answered", "QnA-Question-Unanswered",
 # A page's items, and each item's parts, in one query each.
 _ITEMS = ".ItemDiscussion[id^=Discussion_], .ItemComment[id^=Comment_]"
 _PARTS = (
-    "a.Username, time[datetime], .DateUpdated, .Message, .Column-Score, .Reactions .Count,"
+    "a.Username, time[datetime], .DateUpdated, .Message, .Column-Score, .Reactions, .Count,"
     " .ReactionCount, .ThankedBy, .Signature, .Rank, .RoleTitle, a.Permalink"
 )
 _ROW_PARTS = (
@@ -257,7 +261,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     if not posts and page.number == 1:
         raise ParseError(f"discussion {tid} shows no post: {page_title(tree)}")
     for post, edited in edits:
-        post.edited_at = clock.iso(clock.parse(edited))
+        post.edited_at = clock.iso(_shown_time(edited, clock))
     title = tree.css_first(".PageTitle h1, #Content h1, h1")
     title = clean_text(title.text()) if title is not None else None
     if posts and posts[0].external_id == f"d{tid}":
@@ -298,71 +302,91 @@ def _reply_count(posts: list[Post], page: PageInfo) -> int | None:
 
 def _html_post(item: LexborNode, urls: Urls, thread_url: str, is_discussion: bool, clock: Clock,
                anchors: list[TimeAnchor]) -> tuple[Post, str | None]:
-    """One item and the local time of its edit notice (read once the page's zone is known)."""
+    """One item and the local time of its edit notice (read once the page's zone is known).
+    Its parts come in document order: the header's time precedes the body, whose own times
+    (quote embeds) are not the post's."""
     raw_id = item.id.split("_", 1)[1]
     post = Post(external_id=f"d{raw_id}" if is_discussion else raw_id,
                 position=1 if is_discussion else None,
                 url=thread_url if is_discussion else comment_url(urls.origin, raw_id),
                 is_solution=not is_discussion and bool(_ACCEPTED.intersection(_classes(item))))
     edited = None
-    counts: list[int] = []
+    counts: list[int] | None = None  # reaction counts, once a reactions box is seen
+    in_body = False
     for node in item.css(_PARTS):
-        tokens = _classes(node)
-        if node.tag == "time":
-            if post.posted_at is None and not _inside(node, item, "Message"):
-                _created(post, node, clock, anchors)
-        elif "Username" in tokens and post.author.name is None:
-            post.author = _author(node, urls)
-        elif "Message" in tokens and not post.body_html:
-            _fill_body(post, node.inner_html or "")
+        attrs = node.attributes
+        tag = node.tag
+        if tag == "time":
+            if post.posted_at is None and not in_body:
+                _created(post, attrs, clock, anchors)
+            continue
+        tokens = (attrs.get("class") or "").split()
+        if tag == "a":
+            if "Username" in tokens and post.author.name is None:
+                post.author = _author(node, attrs, urls)
+            elif (m := _ITEM.fullmatch(attrs.get("name") or "")) is not None:
+                post.position = int(m.group(1)) + 1
+        elif "Message" in tokens:
+            if not in_body:
+                in_body = True
+                _fill_body(post, node)
         elif "DateUpdated" in tokens:
-            m = _EDITED.match(clean_text(node.attributes.get("title") or node.text()))
+            m = _EDITED.match(clean_text(attrs.get("title") or node.text()))
             edited = m.group(1) if m else None
         elif "Column-Score" in tokens:
             post.score = parse_count(node.text()) or 0
-        elif "Count" in tokens or "ReactionCount" in tokens or "ThankedBy" in tokens:
-            counts.append(parse_count(node.text()) or 0)
+        elif "Reactions" in tokens or "ThankedBy" in tokens:
+            counts = counts if counts is not None else []
+            if "ThankedBy" in tokens:
+                counts.append(parse_count(node.text()) or 0)
+        elif "Count" in tokens or "ReactionCount" in tokens:
+            if counts is not None:
+                counts.append(parse_count(node.text()) or 0)
         elif "Signature" in tokens:
             post.signature = html_text(node.inner_html) or None
         elif "Rank" in tokens or "RoleTitle" in tokens:
-            post.author.rank = clean_text(node.attributes.get("title") or node.text()) or None
-        elif node.tag == "a" and (m := _ITEM.fullmatch(node.attributes.get("name") or "")):
-            post.position = int(m.group(1)) + 1
-    if post.score is None and (counts or item.css_first(".Reactions") is not None):
+            post.author.rank = clean_text(attrs.get("title") or node.text()) or None
+    if post.score is None and counts is not None:
         post.score = sum(counts)
     return post, edited
 
 
-def _inside(node: LexborNode, stop: LexborNode, token: str) -> bool:
-    parent = node.parent
-    while parent is not None and parent is not stop:
-        if token in _classes(parent):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _created(post: Post, node: LexborNode, clock: Clock, anchors: list[TimeAnchor]) -> None:
-    raw = node.attributes.get("datetime")
-    post.posted_at, post.posted_at_raw = _utc(raw), raw
+def _created(post: Post, attrs: dict, clock: Clock, anchors: list[TimeAnchor]) -> None:
+    raw = attrs.get("datetime")
     instant = parse_instant(raw)
-    local = clock.parse(node.attributes.get("title")) if node.attributes.get("title") else None
+    post.posted_at_raw = raw
+    post.posted_at = instant.astimezone(UTC).isoformat() if instant is not None else None
+    title = attrs.get("title")
+    local = _shown_time(title, clock) if title else None
     if instant is None or local is None:
         return
-    anchor = TimeAnchor(local=local.isoformat(), instant=instant.astimezone(UTC).isoformat())
-    if anchor not in anchors:
+    anchor = TimeAnchor(local=local.isoformat(), instant=post.posted_at)
+    if not anchors or anchor != anchors[-1]:  # in page order: repeats sit side by side
         anchors.append(anchor)
     if clock.offset is None:
         clock.infer(local, instant)
 
 
-def _author(link: LexborNode, urls: Urls) -> Author:
+def _shown_time(text: str, clock: Clock) -> datetime | None:
+    """A ``time``'s title: "March 4, 2025 7:40PM" (Vanilla's English format) read directly,
+    other languages and formats by the shared date reader."""
+    m = _SHOWN.fullmatch(text.strip())
+    month = _MONTHS.get(m.group(1)) if m else None
+    if month is None:
+        return clock.parse(text)
+    hour = int(m.group(4)) % 12 + (12 if m.group(6) == "PM" else 0)
+    try:
+        return datetime(int(m.group(3)), month, int(m.group(2)), hour, int(m.group(5)))
+    except ValueError:
+        return clock.parse(text)
+
+
+def _author(link: LexborNode, attrs: dict, urls: Urls) -> Author:
     """``a.Username``: the unique username (as in ``/profile/<name>``); the id from
     ``data-userid`` or a ``/profile/<id>/<name>`` URL."""
-    href = link.attributes.get("href")
-    url = urls.absolute(href)
+    url = urls.absolute(attrs.get("href"))
     m = _PROFILE.match(urlsplit(url).path) if url else None
-    user_id = link.attributes.get("data-userid") or (m.group(1) if m else None)
+    user_id = attrs.get("data-userid") or (m.group(1) if m else None)
     return Author(name=clean_text(link.text()) or None, external_id=user_id, url=url)
 
 
@@ -371,15 +395,14 @@ def comment_url(origin: str, comment_id: str | int) -> str:
     return f"{origin}/discussion/comment/{comment_id}/#Comment_{comment_id}"
 
 
-def _fill_body(post: Post, html: str) -> None:
+def _fill_body(post: Post, body: LexborNode) -> None:
     """Body text and quotes: Quotes-plugin and plain block quotes, and Rich quote embeds."""
-    post.body_html = html = html.strip()
-    if "<blockquote" not in html and "data-embedjson" not in html.lower():
+    post.body_html = html = (body.inner_html or "").strip()
+    if "<blockquote" not in html and "data-embedjson" not in html:
         post.body_text = html_text(html)
         return
     post.body_text, texts = html_text_with_quotes(html)
-    fragment = LexborHTMLParser(html)
-    nodes = fragment.css("blockquote, .js-embed[data-embedjson]")
+    nodes = body.css("blockquote, .js-embed[data-embedjson]")
     quotes = [node for node in nodes if node.tag == "blockquote"]
     for node, (depth, text) in zip(quotes, texts, strict=False):
         post.quotes.append(_block_quote(node, depth, text))
@@ -601,15 +624,12 @@ def _json_post(item: dict, origin: str, external_id: str, url: str | None) -> Po
         edited_at=_utc(item.get("dateUpdated")),
         score=item.get("score") if isinstance(item.get("score"), int) else None,
     )
-    _fill_body(post, _serialised(item.get("body") or ""))
+    # Read as a page's body is (Lexbor's serialisation): the same post from either route then
+    # has the same HTML, so switching routes records no new version.
+    body = LexborHTMLParser(item.get("body") or "").body
+    if body is not None:
+        _fill_body(post, body)
     return post
-
-
-def _serialised(html: str) -> str:
-    """An API body as Lexbor writes it, as the page's body is read: the same post from either
-    route then has the same HTML, so switching routes records no new version."""
-    body = LexborHTMLParser(html).body
-    return body.inner_html if body is not None else html
 
 
 def _need(item: object, *keys: str) -> dict:
