@@ -159,3 +159,14 @@ def test_every_vanilla_page_is_detected():
     for name in MANIFEST:
         if name.endswith(".html"):
             assert vanilla.detect(LexborHTMLParser((HERE / name).read_bytes()), ""), name
+
+
+def test_listing_times_are_anchors_and_the_last_shown_is_the_last_post():
+    page = parsed("category_table.html")
+    assert [(a.local, a.instant) for a in page.time_anchors] == [
+        ("2019-10-02T21:14:00", "2019-10-03T02:14:07+00:00"),  # "started", in the table
+        ("2019-10-09T16:00:00", "2019-10-09T21:00:00+00:00"),
+        ("2019-09-30T11:20:00", "2019-09-30T16:20:33+00:00"),
+    ]
+    assert page.threads[0].last_post_at == "2019-10-09T21:00:00+00:00"
+    assert page.warnings == []

@@ -81,7 +81,7 @@ _PARTS = (
 )
 _ROW_PARTS = (
     ".Title a[href], a.Title[href], .CommentCount, .CountComments, .ViewCount, .CountViews,"
-    " .LastCommentDate time[datetime], time[datetime]"
+    " time[datetime]"
 )
 _NO_PERMISSION = ("permission problem", "don't have permission", "do not have permission")
 _NOT_FOUND = ("not found", "page not found")
@@ -352,19 +352,26 @@ def _html_post(item: LexborNode, urls: Urls, thread_url: str, is_discussion: boo
 
 
 def _created(post: Post, attrs: dict, clock: Clock, anchors: list[TimeAnchor]) -> None:
-    raw = attrs.get("datetime")
-    instant = parse_instant(raw)
-    post.posted_at_raw = raw
-    post.posted_at = instant.astimezone(UTC).isoformat() if instant is not None else None
+    post.posted_at_raw = attrs.get("datetime")
+    post.posted_at = _anchor(attrs, clock, anchors)
+
+
+def _anchor(attrs: dict, clock: Clock, anchors: list[TimeAnchor]) -> str | None:
+    """A ``time``'s instant (ISO, UTC); its ``title`` (the same moment in the site's zone) and
+    the instant make a time anchor, and the first one sets the page's offset."""
+    instant = parse_instant(attrs.get("datetime"))
+    if instant is None:
+        return None
+    utc = instant.astimezone(UTC).isoformat()
     title = attrs.get("title")
     local = _shown_time(title, clock) if title else None
-    if instant is None or local is None:
-        return
-    anchor = TimeAnchor(local=local.isoformat(), instant=post.posted_at)
-    if not anchors or anchor != anchors[-1]:  # in page order: repeats sit side by side
-        anchors.append(anchor)
-    if clock.offset is None:
-        clock.infer(local, instant)
+    if local is not None:
+        anchor = TimeAnchor(local=local.isoformat(), instant=utc)
+        if not anchors or anchor != anchors[-1]:  # in page order: repeats sit side by side
+            anchors.append(anchor)
+        if clock.offset is None:
+            clock.infer(local, instant)
+    return utc
 
 
 def _shown_time(text: str, clock: Clock) -> datetime | None:
@@ -500,7 +507,9 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
               if u not in (own, first) and _CATEGORY.match(_path(u))]
     categories = [Board(external_id="categories", title=t, url=u)
                   for u, t in links.get("category", []) if u != own]
-    rows = [_row(row, urls) for row in content.css(".ItemDiscussion[id^=Discussion_]")]
+    clock, anchors = Clock(tz=tz), []
+    rows = [_row(row, urls, clock, anchors)
+            for row in content.css(".ItemDiscussion[id^=Discussion_]")]
     if not rows and not boards and content.css_first(".Empty") is None:
         _refuse(tree, "discussions")
     m = _CATEGORY.match(_path(url))
@@ -510,26 +519,25 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
                   url=first) if kind == "board" else None
     return ListingPage(platform=NAME, url=url, kind=kind, canonical_url=own, board=board,
                        breadcrumbs=_crumbs(tree, urls), page=_pager(tree, urls, url),
-                       threads=rows, boards=boards, categories=categories)
+                       threads=rows, boards=boards, categories=categories,
+                       warnings=clock.finish(False), time_anchors=anchors)
 
 
-def _row(row: LexborNode, urls: Urls) -> ListingThread:
+def _row(row: LexborNode, urls: Urls, clock: Clock, anchors: list[TimeAnchor]) -> ListingThread:
     found = ListingThread(external_id=row.id.removeprefix("Discussion_"))
-    times: list[str] = []
     for node in row.css(_ROW_PARTS):
-        tokens = _classes(node)
+        attrs = node.attributes
+        tokens = (attrs.get("class") or "").split()
         if node.tag == "a" and found.url is None:
-            href = urls.absolute(node.attributes.get("href"))
+            href = urls.absolute(attrs.get("href"))
             if href and _DISCUSSION.match(urlsplit(href).path):
                 found.url, found.title = thread_page_url(href, 1), clean_text(node.text())
-        elif node.tag == "time":
-            times.append(node.attributes.get("datetime") or "")
+        elif node.tag == "time":  # the last one shown: the table's "started" date comes first
+            found.last_post_at = found.last_post_at_raw = _anchor(attrs, clock, anchors)
         elif "CommentCount" in tokens or "CountComments" in tokens:
             found.reply_count = _count(node)
         elif "ViewCount" in tokens or "CountViews" in tokens:
             found.views = _count(node)
-    if times:  # the last-comment date (its own query hit comes first), else the latest shown
-        found.last_post_at = found.last_post_at_raw = _utc(times[0])
     classes = _classes(row)
     if "QnA-Question-Accepted" in classes:
         found.solved = True
