@@ -137,6 +137,8 @@ def test_url_shapes():
         f"{SITE}/categories/breads/p3")
     assert vanilla.url_kind(f"{SITE}/categories") == "category"
     assert vanilla.url_kind(f"{SITE}/index.php?p=/discussion/12/x") == "thread"
+    assert vanilla.thread_page_url(f"{SITE}/index.php?p=/discussion/12/x/p3", 2) == (
+        f"{SITE}/index.php?p=/discussion/12/x/p2")
     assert vanilla.clean_url(base + "/p1#Comment_5") == base
     assert vanilla.api_url(base) == f"{SITE}/api/v2/discussions/51207?expand=insertUser,category"
     assert vanilla.api_url(base + "/p2") is None

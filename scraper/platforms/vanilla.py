@@ -136,28 +136,31 @@ def _origin(url: str) -> str:
 
 
 def _paged(url: str, pattern: re.Pattern[str], number: int) -> str:
-    """``url`` without its ``/p<N>`` and fragment, then with ``/p<number>`` past page 1."""
+    """``url`` without its ``/p<N>`` and fragment, then with ``/p<number>`` past page 1 (in the
+    ``p`` parameter of an ``index.php?p=`` URL)."""
     parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    m = pattern.match(path)
+    route = _path(url).rstrip("/")
+    m = pattern.match(route)
     if m and m.group("page"):
-        path = path[: m.start("page") - 2]
-    path += f"/p{number}" if number > 1 else ""
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        route = route[: m.start("page") - 2]
+    route += f"/p{number}" if number > 1 else ""
+    if parts.path.endswith("/index.php"):
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode({"p": route},
+                                                                             safe="/"), ""))
+    return urlunsplit((parts.scheme, parts.netloc, route, "", ""))
 
 
 def thread_page_url(thread_url: str, number: int) -> str:
-    if not _DISCUSSION.match(urlsplit(thread_url).path):
+    if not _DISCUSSION.match(_path(thread_url)):
         raise ValueError(f"not a Vanilla discussion URL: {thread_url}")
     return _paged(thread_url, _DISCUSSION, number)
 
 
 def listing_page_url(listing_url: str, number: int) -> str:
-    path = urlsplit(listing_url).path
-    pattern = _CATEGORY if _CATEGORY.match(path) else _DISCUSSIONS
+    path = _path(listing_url)
     if path.rstrip("/") in ("", "/categories"):
         return listing_url
-    return _paged(listing_url, pattern, number)
+    return _paged(listing_url, _CATEGORY if _CATEGORY.match(path) else _DISCUSSIONS, number)
 
 
 def clean_url(url: str) -> str:
@@ -486,9 +489,8 @@ def _pager(tree: LexborHTMLParser, urls: Urls, url: str) -> PageInfo:
             info.next_url = clean_url(href)
         elif href and ("Previous" in tokens or node.attributes.get("rel") == "prev"):
             info.prev_url = clean_url(href)
-    info.count = max(numbers) if info.next_url is None else None
-    if info.next_url is not None and max(numbers) > info.number:
-        info.count = max(numbers)
+    highest = max(numbers)  # unknown behind a bare "next" link ("More discussions")
+    info.count = None if info.next_url and highest <= info.number else highest
     return info
 
 
