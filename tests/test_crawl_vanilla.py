@@ -147,3 +147,17 @@ def test_walled_and_removed_discussions(srv, tmp_path):
     crawl([url], options(db, via="html"))
     assert rows(db, f"select status from threads where external_id = '{removed.uid}'") == [
         ("gone",)]
+
+
+@pytest.mark.parametrize("via", ["html", "auto"])
+def test_a_comment_permalink_archives_its_whole_discussion(srv, tmp_path, via):
+    db = tmp_path / "v.db"
+    thread = max(srv.community.threads(), key=lambda t: len(t.posts))
+    assert site.page_count(thread) > 1
+    comment = thread.posts[-1]  # on the last page: the permalink redirects there
+    report = crawl([f"{srv.url}/discussion/comment/{comment.uid}"], options(db, via=via))
+    assert report.status == "complete", report.stats.messages
+    got = rows(db, "select p.external_id from posts p join threads t on t.id = p.thread_id"
+                   f" where t.external_id = '{thread.uid}' and p.deleted_at is null")
+    assert sorted(r[0] for r in got) == sorted(
+        [f"d{thread.uid}", *(str(p.uid) for p in thread.posts[1:])])
