@@ -11,11 +11,13 @@ in the site's zone, so each pair is a time anchor and sets the offset used for t
 ("Edited March 1, 2025 5:00PM by Linc."), which only gives local time.
 
 API route: ``/discussion/<D>/<slug>`` reads ``/api/v2/discussions/<D>`` (the opening post,
-archived as page 0), then ``/api/v2/comments?discussionID=<D>&page=N&limit=100`` (page N).
-Page 0 keeps the two routes from marking each other's posts deleted: a comment archived from
-HTML page N sits in API page N or an earlier one, which the chain reads first;
-``/discussions`` reads ``/api/v2/discussions?page=N&limit=100``. Category pages stay HTML (the
-API wants a numeric category id their URL does not carry).
+archived as page 0), then ``/api/v2/comments?discussionID=<D>&page=N&limit=100`` (page N), and
+``/discussions`` reads ``/api/v2/discussions?page=N&limit=100``. Later HTML pages of a
+discussion (``/p2``...) and category pages stay HTML (the API wants a numeric category id
+their URL does not carry). Page 0 keeps an API run after an HTML run from marking posts deleted:
+a comment archived from HTML page N sits in API page N or an earlier one, which the chain reads
+first. API bodies are serialised by Lexbor as page bodies are, so neither route sees a change
+in the other's posts.
 """
 
 from __future__ import annotations
@@ -237,8 +239,8 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     if tid is None:
         raise ParseError(f"comments without their discussion id: {page_title(tree)}")
     thread_url = thread_url or f"{urls.origin}/discussion/{tid}"
-    thread_url = _paged(thread_url, _DISCUSSION, 1) if _DISCUSSION.match(
-        urlsplit(thread_url).path) else thread_url
+    if _DISCUSSION.match(_path(thread_url)):
+        thread_url = _paged(thread_url, _DISCUSSION, 1)
     page = _pager(tree, urls, url)
     clock = Clock(tz=tz)
     anchors: list[TimeAnchor] = []
@@ -270,10 +272,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     if posts and posts[0].external_id == f"d{tid}":
         posts[0].title = title
     crumbs = _crumbs(tree, urls)
-    board = next((Board(external_id=_CATEGORY.match(urlsplit(c.url).path).group(1),
-                        title=c.title, url=c.url)
-                  for c in reversed(crumbs) if c.url and _CATEGORY.match(urlsplit(c.url).path)),
-                 None)
+    board = next((b for c in reversed(crumbs) if (b := _category(c.url, c.title))), None)
     thread = Thread(
         external_id=tid, title=title, url=thread_url, board=board, breadcrumbs=crumbs,
         reply_count=_reply_count(posts, page),
@@ -282,6 +281,12 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     )
     return ThreadPage(platform=NAME, url=url, thread=thread, canonical_url=thread_url, page=page,
                       posts=posts, warnings=clock.finish(bool(edits)), time_anchors=anchors)
+
+
+def _category(url: str | None, title: str | None) -> Board | None:
+    """The category a ``/categories/<slug>`` URL names (the slug is its id on either route)."""
+    m = _CATEGORY.match(_path(url)) if url else None
+    return Board(external_id=m.group(1), title=title, url=listing_page_url(url, 1)) if m else None
 
 
 def _classes(node: LexborNode | None) -> list[str]:
@@ -504,9 +509,8 @@ def parse_listing(tree: LexborHTMLParser, url: str, *, tz: str | None = None) ->
     links = links_by_kind(content, urls, url_kind, clean_url)
     own = clean_url(url)
     first = listing_page_url(own, 1)
-    boards = [Board(external_id=_CATEGORY.match(_path(u)).group(1), title=t, url=u)
-              for u, t in links.get("board", [])
-              if u not in (own, first) and _CATEGORY.match(_path(u))]
+    boards = [b for u, t in links.get("board", [])
+              if u not in (own, first) and (b := _category(u, t)) is not None]
     categories = [Board(external_id="categories", title=t, url=u)
                   for u, t in links.get("category", []) if u != own]
     clock, anchors = Clock(tz=tz), []
@@ -532,7 +536,7 @@ def _row(row: LexborNode, urls: Urls, clock: Clock, anchors: list[TimeAnchor]) -
         tokens = (attrs.get("class") or "").split()
         if node.tag == "a" and found.url is None:
             href = urls.absolute(attrs.get("href"))
-            if href and _DISCUSSION.match(urlsplit(href).path):
+            if href and _DISCUSSION.match(_path(href)):
                 found.url, found.title = thread_page_url(href, 1), clean_text(node.text())
         elif node.tag == "time":  # the last one shown: the table's "started" date comes first
             found.last_post_at = found.last_post_at_raw = _anchor(attrs, clock, anchors)
@@ -661,9 +665,7 @@ def _json_discussion(data: dict, url: str) -> ThreadPage:
                 for a in question.get("acceptedAnswers") or []]
     status = question.get("status")
     category = data.get("category") or {}
-    slug = _CATEGORY.match(urlsplit(category.get("url") or "").path)
-    board = Board(external_id=slug.group(1), title=category.get("name"),
-                  url=category.get("url")) if slug else None
+    board = _category(category.get("url"), category.get("name"))
     count = data.get("countComments")
     thread = Thread(
         external_id=tid, title=data.get("name"), url=thread_url, board=board,
