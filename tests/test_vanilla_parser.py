@@ -172,3 +172,15 @@ def test_listing_times_are_anchors_and_the_last_shown_is_the_last_post():
     ]
     assert page.threads[0].last_post_at == "2019-10-09T21:00:00+00:00"
     assert page.warnings == []
+
+
+def test_a_vanilla_page_without_the_classic_markup_says_so():
+    page = ('<html><head><title>Crust talk</title><script>gdn.meta={"context":{}};</script></head>'
+            '<body id="vanilla_discussion_index"><div id="app"></div></body></html>')
+    with pytest.raises(ParseError) as error:
+        parse(page, f"{SITE}/discussion/77/crust-talk", platform="vanilla")
+    assert str(error.value) == ("no discussion in Vanilla's classic markup: Crust talk (a newer"
+                                " layout draws it in the browser; its API may serve it: --via api)")
+    with pytest.raises(NotForumPage, match="^no discussions and no Vanilla markup on the page"):
+        parse("<html><title>Elsewhere</title><p>hi</p></html>", f"{SITE}/discussions",
+              platform="vanilla")

@@ -219,8 +219,10 @@ def _refuse(tree: LexborHTMLParser, what: str) -> None:
         raise NotForumPage(f"not found: no {what} at this address: {shown}")
     if (reason := blocked_reason(tree, what)) is not None:
         raise BlockedPage(reason)
-    found = "a Vanilla page" if detect(tree, "") else "no Vanilla markup"
-    raise ParseError(f"no {what} on the page ({found}): {title}")
+    if detect(tree, ""):
+        raise ParseError(f"no {what} in Vanilla's classic markup: {title} (a newer layout draws"
+                         " it in the browser; its API may serve it: --via api)")
+    raise NotForumPage(f"no {what} and no Vanilla markup on the page: {title}")
 
 
 # --- discussion pages ----------------------------------------------------------------------------
