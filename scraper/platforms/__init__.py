@@ -21,6 +21,7 @@ from scraper.platforms import (
     phpbb,
     smf,
     stackexchange,
+    vanilla,
     vbulletin,
     xenforo,
 )
@@ -38,7 +39,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
 
 
 PLATFORMS: dict[str, Platform] = _registry(
-    khoros, discourse, invision, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
+    khoros, discourse, invision, mybb, phpbb, smf, stackexchange, vanilla, vbulletin, xenforo,
 )
 
 
