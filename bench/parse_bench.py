@@ -34,12 +34,9 @@ CORPUS_URLS = {  # pages whose own URL the page does not name (see the corpus MA
     "lego_thread_1290411_p1of538.html": _THREAD,
     "lego_thread_1290411_p10of538.html": _THREAD + "/page/10",
     "lego_board_1019_CLASSICS_listing_browser_saved.htm": _LEGO + "CLASSICS/bd-p/1019",
-<<<<<<< HEAD
     "phpbb3_openoffice_t102832.html":  # phpBB 3.0: no canonical link
         "https://forum.openoffice.org/en/forum/viewtopic.php?f=5&t=102832",
-=======
     "ipb_legacy_hustlesa_showtopic3376.html": "http://hustle-sa.ru/forum/index.php?showtopic=3376",
->>>>>>> invision
 }
 
 Page = tuple[str, str, bytes, str | None, str | None]  # platform, name, bytes, url, tz
