@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
-from scraper.platforms import khoros, stackexchange, xenforo
+from scraper.platforms import khoros, nodebb, stackexchange, xenforo
 from scraper.platforms.base import Platform, missing_members
 
 
@@ -27,7 +27,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
     return found
 
 
-PLATFORMS: dict[str, Platform] = _registry(khoros, stackexchange, xenforo)
+PLATFORMS: dict[str, Platform] = _registry(khoros, stackexchange, xenforo, nodebb)
 
 
 def get(name: str) -> Platform:
