@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from html import unescape
+from html import escape, unescape
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -73,6 +73,7 @@ _SAID_IN = re.compile(
 _SAID = re.compile(r"<p[^>]*>((?:(?!<p[\s>]).)*?)\s+(?:said|wrote)\s*:\s*</p>\s*$", re.S)
 # Cloudflare's e-mail obfuscation: "[email protected]" with the address XOR-ed in hex.
 _CF_EMAIL = re.compile(r'<(a|span)\b[^>]*?\bdata-cfemail="([0-9a-fA-F]+)"[^>]*>.*?</\1>', re.S)
+_CF_HREF = re.compile(r'href="/cdn-cgi/l/email-protection#([0-9a-fA-F]+)"')
 _EDITED = re.compile(r"Edited (\d{1,2}/\d{1,2}/\d{2,4}, \d{1,2}:\d{2}(?::\d{2})? [AP]M)")
 
 
@@ -248,17 +249,17 @@ def _prefix(url: str) -> str:
 
 def cf_decode(html: str) -> str:
     """``html`` with Cloudflare-obfuscated e-mail addresses (and ``@user@host`` mentions)
-    restored: the first byte of ``data-cfemail`` is the key the others are XOR-ed with."""
-    if "data-cfemail" not in html:
+    restored: the first byte of the hex is the key the others are XOR-ed with."""
+    if "data-cfemail" not in html and "email-protection#" not in html:
         return html
 
-    def decode(m: re.Match[str]) -> str:
-        data = bytes.fromhex(m.group(2)) if len(m.group(2)) % 2 == 0 else b""
-        if len(data) < 2:
-            return m.group(0)
-        return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
+    def address(hexed: str) -> str | None:
+        data = bytes.fromhex(hexed) if len(hexed) % 2 == 0 else b""
+        return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace") \
+            if len(data) > 1 else None
 
-    return _CF_EMAIL.sub(decode, html)
+    html = _CF_EMAIL.sub(lambda m: escape(address(m.group(2)) or m.group(0), quote=False), html)
+    return _CF_HREF.sub(lambda m: f'href="mailto:{escape(address(m.group(1)) or "")}"', html)
 
 
 def _quotes(content: str) -> list[Quote]:
@@ -590,6 +591,15 @@ def _json_crumbs(data: dict, prefix: str) -> list[Crumb]:
     return crumbs
 
 
+def _as_served(content: str) -> str:
+    """A post's HTML from the API serialised as Lexbor serialises the same post read from the
+    page (``&#x27;`` -> ``'``...), so that both routes give one content hash."""
+    if not content:
+        return ""
+    body = LexborHTMLParser(f"<body>{content}</body>").body
+    return body.inner_html if body is not None else content
+
+
 def _json_thread(data: dict, url: str) -> ThreadPage:
     prefix, urls = _prefix(url), Urls(url)
     solved_pid = str(data["solvedPid"]) if data.get("solvedPid") else None
@@ -602,7 +612,8 @@ def _json_thread(data: dict, url: str) -> ThreadPage:
                          user.get("userslug"), user.get("displayname"))
         posts.append(_post(
             pid=str(item["pid"]), index=int(item.get("index") or 0), urls=urls, prefix=prefix,
-            author=author, stamp=item.get("timestamp"), content=str(item.get("content") or ""),
+            author=author, stamp=item.get("timestamp"),
+            content=_as_served(str(item.get("content") or "")),
             edited=_ms_iso(item.get("edited")), votes=_int(item.get("votes")),
             to_pid=str(item["toPid"]) if item.get("toPid") else None,
             signature=user.get("signature") or None, solved_pid=solved_pid,
