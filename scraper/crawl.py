@@ -252,6 +252,8 @@ class Crawler:
 
     def api_refusal(self, result: FetchResult) -> str | None:
         """Why an API answer means the site does not serve its API to us, else None."""
+        if result.not_modified:
+            return None  # 304 to a conditional request: the archived JSON still stands
         if result.status_code in (401, 403, 405, 406, 429) or (result.status_code or 0) >= 500:
             return f"HTTP {result.status_code}"
         if result.error and result.status_code is None:
