@@ -82,7 +82,8 @@ def _iso(when: datetime) -> str:
 
 def _user(user: User) -> dict:
     if user.anonymous:
-        return {"uid": 0, "username": "Guest", "userslug": "", "displayname": "Guest",
+        # a guest's post: uid 0, the handle the guest typed, no profile
+        return {"uid": 0, "username": user.login, "userslug": "", "displayname": user.login,
                 "signature": ""}
     display = user.login.replace("_", " ").title() if (user.id or 0) % 3 == 0 else user.login
     return {"uid": user.id, "username": user.login, "userslug": _slug(user.login),
