@@ -70,6 +70,7 @@ _SAID_IN = re.compile(
     r'([^"/?#]+)[^>]*>(?:(?!</p>).)*?</a>\s*:?\s*</p>\s*$',
     re.S,
 )
+_HEADER_LINE = re.compile(r"^@?\S.* said in .+:$")
 _SAID = re.compile(r"<p[^>]*>((?:(?!<p[\s>]).)*?)\s+(?:said|wrote)\s*:\s*</p>\s*$", re.S)
 # Cloudflare's e-mail obfuscation: "[email protected]" with the address XOR-ed in hex.
 _CF_EMAIL = re.compile(r'<(a|span)\b[^>]*?\bdata-cfemail="([0-9a-fA-F]+)"[^>]*>.*?</\1>', re.S)
@@ -199,9 +200,9 @@ def _wall(tree: LexborHTMLParser, what: str) -> ParseError:
             tree.css_first('[component="login"]') is not None:
         return BlockedPage(f"login wall: sign-in page instead of {what}: {title}")
     if {"template-403", "page-status-403"} & set(classes):
-        return BlockedPage(f"no permission: the forum refuses guests this {what}: {title}")
+        return BlockedPage(f"no permission: 403 page instead of {what}: {title}")
     if {"template-404", "page-status-404"} & set(classes):
-        return NotForumPage(f"not found: no such {what} on this forum: {title}")
+        return NotForumPage(f"not found: 404 page instead of {what}: {title}")
     if (reason := blocked_reason(tree, what)) is not None:
         return BlockedPage(reason)
     found = "a NodeBB page" if detect(tree, "") else "no NodeBB markup"
@@ -258,7 +259,11 @@ def cf_decode(html: str) -> str:
         return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace") \
             if len(data) > 1 else None
 
-    html = _CF_EMAIL.sub(lambda m: escape(address(m.group(2)) or m.group(0), quote=False), html)
+    def text(m: re.Match[str]) -> str:
+        found = address(m.group(2))
+        return escape(found, quote=False) if found else m.group(0)
+
+    html = _CF_EMAIL.sub(text, html)
     return _CF_HREF.sub(lambda m: f'href="mailto:{escape(address(m.group(1)) or "")}"', html)
 
 
@@ -277,6 +282,8 @@ def _quotes(content: str) -> list[Quote]:
             author, pid = clean_text(unescape(m.group(1))), m.group(2)
         elif m := _SAID.search(before):
             author = clean_text(html_text(m.group(1))).lstrip("@") or None
+        if depth < max(d for d, _ in found):  # a nested quote's header line is not the text
+            text = "\n".join(line for line in text.split("\n") if not _HEADER_LINE.match(line))
         quotes.append(Quote(author_name=author, post_external_id=pid, depth=depth, text=text))
     return quotes
 
@@ -301,7 +308,8 @@ def _author(urls: Urls, prefix: str, username: str | None, uid: object, slug: st
             display: str | None) -> Author:
     display = clean_text(display) or None
     return Author(
-        name=username or display, external_id=str(uid) if uid not in (None, "") else None,
+        name=username or display,
+        external_id=str(uid) if uid not in (None, "", 0, "0") else None,  # 0: a guest
         url=f"{prefix}/user/{quote(slug, safe='@.')}" if slug else None,
         display_name=display if display and display != username else None,
     )
@@ -337,17 +345,22 @@ def _page_data(tree: LexborHTMLParser) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _html_pages(tree: LexborHTMLParser, url: str, data: dict) -> tuple[int, int]:
-    current, count = _query_page(url), None
+def _html_pages(tree: LexborHTMLParser, url: str, data: dict, make) -> PageInfo:
+    """The page data's pagination, else the pagination block's links (there even when hidden
+    for infinite scroll); a page that has neither (cut short) knows only ``link[rel=next]``."""
+    current = _query_page(url)
     pagination = data.get("pagination")
     if isinstance(pagination, dict) and pagination.get("pageCount"):
         current = int(pagination.get("currentPage") or current)
-        count = int(pagination["pageCount"])
-    else:
-        pages = [int(a.attributes.get("data-page") or 0)
-                 for a in tree.css('[component="pagination"] a[data-page]')]
-        count = max([current, *pages])
-    return current, count
+        return _page_info(url, current, int(pagination["pageCount"]), make)
+    block = tree.css_first('[component="pagination"]')
+    if block is not None:
+        pages = [_int(a.attributes.get("data-page")) or 0 for a in block.css("a[data-page]")]
+        return _page_info(url, current, max([current, *pages]), make)
+    link = tree.css_first("link[rel=next]")
+    next_url = Urls(url).absolute(link.attributes.get("href")) if link is not None else None
+    return PageInfo(number=current, next_url=next_url,
+                    prev_url=make(url, current - 1) if current > 1 else None)
 
 
 def _crumbs(tree: LexborHTMLParser, urls: Urls) -> list[Crumb]:
@@ -395,7 +408,6 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
         raise ParseError(f"a NodeBB topic page without its topic id: {page_title(tree)}")
     title = tree.css_first('[component="topic/title"]')
     crumbs = _crumbs(tree, urls)
-    current_page, count = _html_pages(tree, url, data)
     thread = Thread(
         external_id=tid, title=clean_text(title.text()) if title is not None else None,
         url=thread_page_url(url, 1) if _TOPIC.match(_path(url)) else None, board=_board(crumbs),
@@ -406,8 +418,8 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     )
     return ThreadPage(
         platform=NAME, url=url, thread=thread, canonical_url=_canonical(tree, urls),
-        page=_page_info(thread.url or url, current_page, count, thread_page_url)
-        if thread.url else PageInfo(number=current_page, count=count),
+        page=_html_pages(tree, url, data, thread_page_url) if thread.url else PageInfo(
+            number=_query_page(url)),
         posts=posts, time_anchors=anchors,
     )
 
@@ -435,8 +447,9 @@ def _html_post(parts: dict[str, LexborNode], urls: Urls, prefix: str, solved_pid
         pid=attrs.get("data-pid") or "", index=int(attrs.get("data-index") or 0), urls=urls,
         prefix=prefix, author=author, stamp=attrs.get("data-timestamp"),
         content=content.inner_html if content is not None else "", edited=edited,
-        votes=parse_count(votes.attributes.get("data-votes")) if votes is not None else None,
-        to_pid=parent.attributes.get("data-parent-pid") if parent is not None else None,
+        votes=_int(votes.attributes.get("data-votes")) if votes is not None else None,
+        to_pid=(parent.attributes.get("data-parent-pid") or parent.attributes.get("data-topid"))
+        if parent is not None else None,
         signature=signature.inner_html if signature is not None else None,
         solved_pid=solved_pid,
     )
@@ -480,15 +493,13 @@ def _html_listing(tree: LexborHTMLParser, url: str, kind: str) -> ListingPage:
             raise _wall(tree, "topics" if kind == "board" else "categories")
     crumbs = _crumbs(tree, urls)
     data = _page_data(tree)
-    current, count = _html_pages(tree, url, data)
-    paged = own is not None
     return ListingPage(
         platform=NAME, url=url, kind="board" if own else "community",
         canonical_url=_canonical(tree, urls),
         board=Board(external_id=own.group(3), title=_listing_title(tree), url=listing_page_url(
             url, 1)) if own else None,
         breadcrumbs=crumbs,
-        page=_page_info(url, current, count, listing_page_url) if paged else PageInfo(),
+        page=_html_pages(tree, url, data, listing_page_url) if own else PageInfo(),
         threads=threads, boards=boards if own else [],
         categories=[] if own else boards,
     )
@@ -672,7 +683,7 @@ def _json_listing(data: dict, url: str) -> ListingPage:
         platform=NAME, url=url, kind="board", canonical_url=own,
         board=Board(external_id=str(data["cid"]), title=clean_text(unescape(str(
             data.get("name") or ""))) or None, url=own),
-        breadcrumbs=_json_crumbs(data, prefix)[:-1],
+        breadcrumbs=_json_crumbs(data, prefix),
         page=_page_info(own, current, int(pagination.get("pageCount") or 1), listing_page_url),
         threads=threads, boards=_json_children(data.get("children"), prefix),
     )
