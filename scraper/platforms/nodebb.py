@@ -267,10 +267,9 @@ def cf_decode(html: str) -> str:
     return _CF_HREF.sub(lambda m: f'href="mailto:{escape(address(m.group(1)) or "")}"', html)
 
 
-def _quotes(content: str) -> list[Quote]:
-    """Each blockquote with its depth and text; the author and quoted pid from the "@name said
-    in <link to /post/pid>:" paragraph right before it (or "name said:")."""
-    _, found = html_text_with_quotes(content)
+def _quotes(content: str, found: list[tuple[int, str]]) -> list[Quote]:
+    """Each blockquote (``found``: depth and text) with the author and quoted pid of the
+    "@name said in <link to /post/pid>:" paragraph right before it (or "name said:")."""
     if not found:
         return []
     starts = [m.start() for m in re.finditer(r"<blockquote[\s>]", content)]
@@ -294,13 +293,14 @@ def _post(
     signature: str | None, solved_pid: str | None,
 ) -> Post:
     content = cf_decode(content)
-    text, _ = html_text_with_quotes(content)
+    text, found = html_text_with_quotes(content)
     return Post(
-        external_id=pid, position=index + 1, url=f"{prefix}/post/{quote(pid, safe='')}",
+        external_id=pid, position=index + 1,
+        url=f"{prefix}/post/{pid if pid.isdigit() else quote(pid, safe='')}",
         author=author, posted_at=_ms_iso(stamp), posted_at_raw=str(stamp),
         edited_at=edited, body_html=content.strip(), body_text=text,
         signature=html_text(signature) or None, score=votes, is_solution=pid == solved_pid,
-        reply_to=to_pid or None, quotes=_quotes(content),
+        reply_to=to_pid or None, quotes=_quotes(content, found),
     )
 
 
@@ -332,11 +332,11 @@ def _query_page(url: str) -> int:
 
 
 def _page_data(tree: LexborHTMLParser) -> dict:
-    """The page's own data (``script#ajaxify-data``, the API's JSON) where it is needed: the
-    Q&A plugin's solved answer and the topic's post count. Read only when it names them."""
+    """The page's own data (``script#ajaxify-data``, the API's JSON) where the markup lacks a
+    fact: the Q&A plugin's solved answer. Decoded only on the pages of Q&A topics."""
     script = tree.css_first("script#ajaxify-data")
     text = script.text() if script is not None else ""
-    if '"postcount"' not in text:
+    if '"isQuestion"' not in text:
         return {}
     try:
         data = json.loads(text)
@@ -365,7 +365,8 @@ def _html_pages(tree: LexborHTMLParser, url: str, data: dict, make) -> PageInfo:
 
 def _crumbs(tree: LexborHTMLParser, urls: Urls) -> list[Crumb]:
     crumbs: list[Crumb] = []
-    for link in tree.css('.breadcrumb a[href], [itemprop="breadcrumb"] a[href]'):
+    trail = tree.css_first('ol.breadcrumb, [itemprop="breadcrumb"]')
+    for link in trail.css("a[href]") if trail is not None else []:
         href = urls.absolute(link.attributes.get("href"))
         if href and _CATEGORY.match(_path(href)) and all(c.url != href for c in crumbs):
             crumbs.append(Crumb(title=clean_text(link.text()), url=href))
@@ -407,12 +408,14 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     if not tid:
         raise ParseError(f"a NodeBB topic page without its topic id: {page_title(tree)}")
     title = tree.css_first('[component="topic/title"]')
+    count = tree.css_first('[component="topic/post-count"][title]')
+    total = _int(count.attributes.get("title")) if count is not None else None
     crumbs = _crumbs(tree, urls)
     thread = Thread(
         external_id=tid, title=clean_text(title.text()) if title is not None else None,
         url=thread_page_url(url, 1) if _TOPIC.match(_path(url)) else None, board=_board(crumbs),
         breadcrumbs=crumbs,
-        reply_count=int(data["postcount"]) - 1 if data.get("postcount") else None,
+        reply_count=total - 1 if total else None,
         solved=bool(data.get("isSolved")) if data.get("isQuestion") else None,
         accepted_post_ids=[solved_pid] if solved_pid else [],
     )

@@ -348,7 +348,7 @@ def topic_html(data: dict, base: str) -> str:
     main = f"""<div class="d-flex flex-column gap-3">{_breadcrumbs(data["breadcrumbs"])}</div>
 <div class="topic-header sticky-top mb-3 bg-body"><h1 component="post/header" class="tracking-tight fw-semibold fs-3 mb-0 text-break ">
 <span class="topic-title" component="topic/title">{data["title"]}</span></h1>
-<div class="topic-info d-flex gap-2 align-items-center flex-wrap">{solved}</div></div>
+<div class="topic-info d-flex gap-2 align-items-center flex-wrap">{solved}<span class="badge text-body border stats text-xs"><span component="topic/post-count" title="{data["postcount"]}" class="fw-bold">{data["postcount"]}</span><span class="hidden-xs text-lowercase fw-normal">Posts</span></span></div></div>
 <div class="topic col-lg-12">
 <ul component="topic" class="posts timeline list-unstyled p-0 py-3" style="min-width: 0;" data-tid="{data["tid"]}" data-cid="{data["cid"]}">
 {"".join(_post_html(p, base) for p in data["posts"])}
