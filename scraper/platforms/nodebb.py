@@ -354,9 +354,11 @@ def _html_pages(tree: LexborHTMLParser, url: str, data: dict, make) -> PageInfo:
         current = int(pagination.get("currentPage") or current)
         return _page_info(url, current, int(pagination["pageCount"]), make)
     block = tree.css_first('[component="pagination"]')
-    if block is not None:
+    if block is not None:  # the active item is the page shown (a post index URL has no ?page)
         pages = [_int(a.attributes.get("data-page")) or 0 for a in block.css("a[data-page]")]
-        return _page_info(url, current, max([current, *pages]), make)
+        active = block.css_first(".active a[data-page]")
+        current = _int(active.attributes.get("data-page")) if active is not None else current
+        return _page_info(url, current or 1, max([current or 1, *pages]), make)
     link = tree.css_first("link[rel=next]")
     next_url = Urls(url).absolute(link.attributes.get("href")) if link is not None else None
     return PageInfo(number=current, next_url=next_url,
