@@ -331,10 +331,32 @@ def _query_page(url: str) -> int:
 # --- topic pages (HTML) --------------------------------------------------------------------------
 
 
-def _page_data(tree: LexborHTMLParser) -> dict:
+_LANDMARKS = (
+    'link[rel="canonical"], link[rel="next"], ol.breadcrumb, [itemprop="breadcrumb"],'
+    ' [component="topic"][data-tid], [component="topic/title"],'
+    ' [component="topic/post-count"][title], [component="pagination"], script#ajaxify-data'
+)
+
+
+def _landmarks(tree: LexborHTMLParser) -> dict[str, LexborNode]:
+    """The page's single parts, found in one pass: the first of each kind."""
+    found: dict[str, LexborNode] = {}
+    for node in tree.css(_LANDMARKS):
+        attrs = node.attributes
+        if node.tag == "link":
+            key = attrs.get("rel") or ""
+        elif node.tag == "script":
+            key = "data"
+        else:
+            key = attrs.get("component") or "breadcrumb"
+        found.setdefault(key, node)
+    return found
+
+
+def _page_data(marks: dict[str, LexborNode]) -> dict:
     """The page's own data (``script#ajaxify-data``, the API's JSON) where the markup lacks a
     fact: the Q&A plugin's solved answer. Decoded only on the pages of Q&A topics."""
-    script = tree.css_first("script#ajaxify-data")
+    script = marks.get("data")
     text = script.text() if script is not None else ""
     if '"isQuestion"' not in text:
         return {}
@@ -345,29 +367,25 @@ def _page_data(tree: LexborHTMLParser) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _html_pages(tree: LexborHTMLParser, url: str, data: dict, make) -> PageInfo:
-    """The page data's pagination, else the pagination block's links (there even when hidden
-    for infinite scroll); a page that has neither (cut short) knows only ``link[rel=next]``."""
+def _html_pages(marks: dict[str, LexborNode], url: str, make) -> PageInfo:
+    """The pagination block's links (there even when hidden for infinite scroll); a page
+    without one (cut short) knows only its ``link[rel=next]``."""
     current = _query_page(url)
-    pagination = data.get("pagination")
-    if isinstance(pagination, dict) and pagination.get("pageCount"):
-        current = int(pagination.get("currentPage") or current)
-        return _page_info(url, current, int(pagination["pageCount"]), make)
-    block = tree.css_first('[component="pagination"]')
+    block = marks.get("pagination")
     if block is not None:  # the active item is the page shown (a post index URL has no ?page)
         pages = [_int(a.attributes.get("data-page")) or 0 for a in block.css("a[data-page]")]
         active = block.css_first(".active a[data-page]")
         current = _int(active.attributes.get("data-page")) if active is not None else current
         return _page_info(url, current or 1, max([current or 1, *pages]), make)
-    link = tree.css_first("link[rel=next]")
+    link = marks.get("next")
     next_url = Urls(url).absolute(link.attributes.get("href")) if link is not None else None
     return PageInfo(number=current, next_url=next_url,
                     prev_url=make(url, current - 1) if current > 1 else None)
 
 
-def _crumbs(tree: LexborHTMLParser, urls: Urls) -> list[Crumb]:
+def _crumbs(marks: dict[str, LexborNode], urls: Urls) -> list[Crumb]:
     crumbs: list[Crumb] = []
-    trail = tree.css_first('ol.breadcrumb, [itemprop="breadcrumb"]')
+    trail = marks.get("breadcrumb")
     for link in trail.css("a[href]") if trail is not None else []:
         href = urls.absolute(link.attributes.get("href"))
         if href and _CATEGORY.match(_path(href)) and all(c.url != href for c in crumbs):
@@ -385,7 +403,8 @@ def _board(crumbs: list[Crumb]) -> Board | None:
 
 def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     urls, prefix = Urls(url), _prefix(url)
-    data = _page_data(tree)
+    marks = _landmarks(tree)
+    data = _page_data(marks)
     solved_pid = str(data["solvedPid"]) if data.get("solvedPid") else None
     posts, anchors = [], []
     current: dict[str, LexborNode] | None = None
@@ -405,14 +424,13 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
             anchors.append(anchor)
     if not posts:
         raise _wall(tree, "posts")
-    topic = tree.css_first('[component="topic"][data-tid]')
+    topic = marks.get("topic")
     tid = (topic.attributes.get("data-tid") if topic is not None else None) or thread_id(url)
     if not tid:
         raise ParseError(f"a NodeBB topic page without its topic id: {page_title(tree)}")
-    title = tree.css_first('[component="topic/title"]')
-    count = tree.css_first('[component="topic/post-count"][title]')
+    title, count = marks.get("topic/title"), marks.get("topic/post-count")
     total = _int(count.attributes.get("title")) if count is not None else None
-    crumbs = _crumbs(tree, urls)
+    crumbs = _crumbs(marks, urls)
     thread = Thread(
         external_id=tid, title=clean_text(title.text()) if title is not None else None,
         url=thread_page_url(url, 1) if _TOPIC.match(_path(url)) else None, board=_board(crumbs),
@@ -422,15 +440,15 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
         accepted_post_ids=[solved_pid] if solved_pid else [],
     )
     return ThreadPage(
-        platform=NAME, url=url, thread=thread, canonical_url=_canonical(tree, urls),
-        page=_html_pages(tree, url, data, thread_page_url) if thread.url else PageInfo(
+        platform=NAME, url=url, thread=thread, canonical_url=_canonical(marks, urls),
+        page=_html_pages(marks, url, thread_page_url) if thread.url else PageInfo(
             number=_query_page(url)),
         posts=posts, time_anchors=anchors,
     )
 
 
-def _canonical(tree: LexborHTMLParser, urls: Urls) -> str | None:
-    link = tree.css_first("link[rel=canonical]")
+def _canonical(marks: dict[str, LexborNode], urls: Urls) -> str | None:
+    link = marks.get("canonical")
     return urls.absolute(link.attributes.get("href")) if link is not None else None
 
 
@@ -496,15 +514,14 @@ def _html_listing(tree: LexborHTMLParser, url: str, kind: str) -> ListingPage:
         empty = tree.css_first('[component="category"], [component="category/topic"]')
         if empty is None or kind == "community":
             raise _wall(tree, "topics" if kind == "board" else "categories")
-    crumbs = _crumbs(tree, urls)
-    data = _page_data(tree)
+    marks = _landmarks(tree)
     return ListingPage(
         platform=NAME, url=url, kind="board" if own else "community",
-        canonical_url=_canonical(tree, urls),
+        canonical_url=_canonical(marks, urls),
         board=Board(external_id=own.group(3), title=_listing_title(tree), url=listing_page_url(
             url, 1)) if own else None,
-        breadcrumbs=crumbs,
-        page=_html_pages(tree, url, data, listing_page_url) if own else PageInfo(),
+        breadcrumbs=_crumbs(marks, urls),
+        page=_html_pages(marks, url, listing_page_url) if own else PageInfo(),
         threads=threads, boards=boards if own else [],
         categories=[] if own else boards,
     )
