@@ -274,3 +274,14 @@ def test_json_detection() -> None:
         assert not nodebb.detect_json(json.loads(path.read_bytes()), ""), path
     assert not nodebb.detect_json({"post_stream": {"posts": []}, "id": 3}, "")
     assert not nodebb.detect_json([{"cid": 1}], "")
+
+
+def test_a_theme_without_category_blocks_still_lists_its_categories() -> None:
+    html = (b'<html><head><title>Forum</title></head><body class="page-categories '
+            b'template-categories page-status-200 theme-custom"><nav><a href="/forum/recent">'
+            b'Recent</a></nav><div class="grid"><a href="/forum/category/3/equipment">Equipment'
+            b'</a><a href="https://elsewhere.example/category/9/x">Elsewhere</a></div>'
+            b'<script id="ajaxify-data" type="application/json">{}</script></body></html>')
+    page = parse(html, "https://ponds.example.org/forum/categories")
+    assert [(c.external_id, c.title, c.url) for c in page.categories] == [
+        ("3", "Equipment", "https://ponds.example.org/forum/category/3/equipment")]

@@ -505,10 +505,9 @@ def _edited(parts: dict[str, LexborNode]) -> tuple[str | None, TimeAnchor | None
 def _html_listing(tree: LexborHTMLParser, url: str, kind: str) -> ListingPage:
     urls = Urls(url)
     threads = _html_rows(tree, urls)
-    links = links_by_kind(tree, urls, url_kind, clean_url)
     own = _CATEGORY.match(_path(url))
     boards = [Board(external_id=_CATEGORY.match(_path(u)).group(3), title=t or None, url=u)
-              for u, t in links.get("board", [])
+              for u, t in _category_links(tree, urls)
               if not (own and _CATEGORY.match(_path(u)).group(3) == own.group(3))]
     if not threads and not boards:
         empty = tree.css_first('[component="category"], [component="category/topic"]')
@@ -525,6 +524,22 @@ def _html_listing(tree: LexborHTMLParser, url: str, kind: str) -> ListingPage:
         threads=threads, boards=boards if own else [],
         categories=[] if own else boards,
     )
+
+
+def _category_links(tree: LexborHTMLParser, urls: Urls) -> list[tuple[str, str]]:
+    """The categories a page lists: the links of its ``categories/category`` blocks (the
+    index, sub-categories), else, in a theme without them, every category link of the page."""
+    blocks = tree.css('[component="categories/category"]')
+    if not blocks:
+        return links_by_kind(tree, urls, url_kind, clean_url).get("board", [])
+    found: dict[str, str] = {}
+    for block in blocks:
+        for link in block.css("a[href]"):
+            href = urls.absolute(link.attributes.get("href"))
+            if href and urls.same_site(href) and _CATEGORY.match(_path(href)):
+                href = clean_url(href)
+                found[href] = found.get(href) or clean_text(link.text())
+    return list(found.items())
 
 
 def _listing_title(tree: LexborHTMLParser) -> str | None:
