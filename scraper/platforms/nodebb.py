@@ -75,7 +75,10 @@ _SAID = re.compile(r"<p[^>]*>((?:(?!<p[\s>]).)*?)\s+(?:said|wrote)\s*:\s*</p>\s*
 # Cloudflare's e-mail obfuscation: "[email protected]" with the address XOR-ed in hex.
 _CF_EMAIL = re.compile(r'<(a|span)\b[^>]*?\bdata-cfemail="([0-9a-fA-F]+)"[^>]*>.*?</\1>', re.S)
 _CF_HREF = re.compile(r'href="/cdn-cgi/l/email-protection#([0-9a-fA-F]+)"')
-_EDITED = re.compile(r"Edited (\d{1,2}/\d{1,2}/\d{2,4}, \d{1,2}:\d{2}(?::\d{2})? [AP]M)")
+# The edit indicator's server-rendered time, en-US style: "Edited 4/17/24, 11:13 AM".
+_EDITED = re.compile(
+    r"Edited (\d{1,2})/(\d{1,2})/(\d{2}|\d{4}), (\d{1,2}):(\d{2})(?::(\d{2}))? ([AP])M")
+_PLAIN_SLUG = re.compile(r"[\w.@-]+", re.A)
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -310,7 +313,8 @@ def _author(urls: Urls, prefix: str, username: str | None, uid: object, slug: st
     return Author(
         name=username or display,
         external_id=str(uid) if uid not in (None, "", 0, "0") else None,  # 0: a guest
-        url=f"{prefix}/user/{quote(slug, safe='@.')}" if slug else None,
+        url=f"{prefix}/user/{slug if _PLAIN_SLUG.fullmatch(slug) else quote(slug, safe='@.')}"
+        if slug else None,
         display_name=display if display and display != username else None,
     )
 
@@ -490,13 +494,14 @@ def _edited(parts: dict[str, LexborNode]) -> tuple[str | None, TimeAnchor | None
     m = _EDITED.search(indicator.attributes.get("title") or "")
     if not (edited and m):
         return edited, None
-    for pattern in ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y, %I:%M:%S %p"):
-        try:
-            shown = datetime.strptime(m.group(1), pattern)
-        except ValueError:
-            continue
-        return edited, TimeAnchor(local=shown.isoformat(), instant=edited)
-    return edited, None
+    month, day, year, hour, minute, second, half = m.groups()
+    year = int(year) + (2000 if len(year) == 2 else 0)
+    hour = int(hour) % 12 + (12 if half == "P" else 0)
+    try:
+        shown = datetime(year, int(month), int(day), hour, int(minute), int(second or 0))
+    except ValueError:
+        return edited, None
+    return edited, TimeAnchor(local=shown.isoformat(), instant=edited)
 
 
 # --- category pages and the index (HTML) ---------------------------------------------------------
