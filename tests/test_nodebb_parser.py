@@ -285,3 +285,19 @@ def test_a_theme_without_category_blocks_still_lists_its_categories() -> None:
     page = parse(html, "https://ponds.example.org/forum/categories")
     assert [(c.external_id, c.title, c.url) for c in page.categories] == [
         ("3", "Equipment", "https://ponds.example.org/forum/category/3/equipment")]
+
+
+def test_the_solved_answer_whatever_the_order_of_the_page_data() -> None:
+    """The Q&A fields are read from the topic's own fields ahead of its posts, and from the
+    whole decoded page data when a page puts them after the posts."""
+    body = (FIXTURES / "harmony_topic_p1.html").read_bytes()
+    start = body.index(b'<script id="ajaxify-data" type="application/json">') + 50
+    end = body.index(b"</script>", start)
+    data = json.loads(body[start:end])
+    data["posts"][0]["content"] += '<p>"solvedPid":"18830"</p>'  # a decoy in a post body
+    moved = {"posts": data.pop("posts"), **data}  # the Q&A fields after the posts
+    url = MANIFEST["harmony_topic_p1.html"]["url"]
+    for page_data in (data, moved):
+        page = parse(body[:start] + json.dumps(page_data).encode() + body[end:], url)
+        assert (page.thread.solved, page.thread.accepted_post_ids) == (True, ["18834"])
+        assert [p.is_solution for p in page.posts] == [False, True, False]

@@ -78,6 +78,7 @@ _CF_HREF = re.compile(r'href="/cdn-cgi/l/email-protection#([0-9a-fA-F]+)"')
 # The edit indicator's server-rendered time, en-US style: "Edited 4/17/24, 11:13 AM".
 _EDITED = re.compile(
     r"Edited (\d{1,2})/(\d{1,2})/(\d{2}|\d{4}), (\d{1,2}):(\d{2})(?::(\d{2}))? ([AP])M")
+_QANDA = re.compile(r'(?<![\\\w])"(isQuestion|isSolved|solvedPid)":("[^"\\]*"|\d+|true|false)')
 _PLAIN_SLUG = re.compile(r"[\w.@-]+", re.A)
 
 
@@ -364,6 +365,12 @@ def _page_data(marks: dict[str, LexborNode]) -> dict:
     text = script.text() if script is not None else ""
     if '"isQuestion"' not in text:
         return {}
+    # The topic's own fields come first, before its posts and related topics: read the three
+    # there without decoding the whole document (most of it is the posts' HTML).
+    head = text[:text.find('"posts":[')]
+    found = dict(_QANDA.findall(head))
+    if "isQuestion" in found:
+        return {k: v.strip('"') for k, v in found.items()}
     try:
         data = json.loads(text)
     except ValueError:
@@ -409,7 +416,7 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     urls, prefix = Urls(url), _prefix(url)
     marks = _landmarks(tree)
     data = _page_data(marks)
-    solved_pid = str(data["solvedPid"]) if data.get("solvedPid") else None
+    solved_pid = str(data["solvedPid"]) if _flag(data.get("solvedPid")) else None
     posts, anchors = [], []
     current: dict[str, LexborNode] | None = None
     drafts: list[dict[str, LexborNode]] = []
@@ -440,7 +447,7 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
         url=thread_page_url(url, 1) if _TOPIC.match(_path(url)) else None, board=_board(crumbs),
         breadcrumbs=crumbs,
         reply_count=total - 1 if total else None,
-        solved=bool(data.get("isSolved")) if data.get("isQuestion") else None,
+        solved=_flag(data.get("isSolved")) if _flag(data.get("isQuestion")) else None,
         accepted_post_ids=[solved_pid] if solved_pid else [],
     )
     return ThreadPage(
@@ -686,13 +693,18 @@ def _json_thread(data: dict, url: str) -> ThreadPage:
         external_id=str(data["tid"]), title=clean_text(unescape(str(data.get("title") or ""))),
         url=topic_url, board=_board(crumbs), breadcrumbs=crumbs,
         reply_count=_int(data.get("postcount")) - 1 if _int(data.get("postcount")) else None,
-        solved=bool(data.get("isSolved")) if data.get("isQuestion") else None,
+        solved=_flag(data.get("isSolved")) if _flag(data.get("isQuestion")) else None,
         accepted_post_ids=accepted,
     )
     return ThreadPage(
         platform=NAME, url=url, thread=thread, canonical_url=topic_url,
         page=_page_info(topic_url, current, count, thread_page_url), posts=posts,
     )
+
+
+def _flag(value: object) -> bool:
+    """A NodeBB boolean field: 1/0, "1"/"0", true/false."""
+    return value not in (None, 0, "0", "", False, "false")
 
 
 def _int(value: object) -> int | None:
