@@ -301,3 +301,17 @@ def test_the_solved_answer_whatever_the_order_of_the_page_data() -> None:
         page = parse(body[:start] + json.dumps(page_data).encode() + body[end:], url)
         assert (page.thread.solved, page.thread.accepted_post_ids) == (True, ["18834"])
         assert [p.is_solution for p in page.posts] == [False, True, False]
+
+
+def test_deleted_posts_are_left_out_on_both_routes() -> None:
+    """A deleted post shows guests "This post is deleted!": not its text, so not archived."""
+    body = (FIXTURES / "harmony_topic_p1.html").read_bytes()
+    html = body.replace(b'class="pt-4   " data-index="2"', b'class="pt-4  deleted " data-index="2"')
+    data = json.loads((FIXTURES / "api_topic_p1.json").read_bytes())
+    data["posts"][2].update(deleted=1, content="<p>[[topic:post-is-deleted]]</p>")
+    pages = [parse(html, MANIFEST["harmony_topic_p1.html"]["url"]),
+             parse(json.dumps(data), MANIFEST["api_topic_p1.json"]["url"])]
+    for page in pages:
+        assert [p.external_id for p in page.posts] == ["18830", "18834"]
+    data["posts"] = [dict(p, deleted=1) for p in data["posts"]]
+    assert parse(json.dumps(data), MANIFEST["api_topic_p1.json"]["url"]).posts == []

@@ -429,11 +429,13 @@ def _html_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
                 "author" if node.tag == "a" else "modified")
             current.setdefault(name, node)
     for parts in drafts:
+        if "deleted" in (parts["li"].attributes.get("class") or "").split():
+            continue  # "This post is deleted!": its text is gone, the archived copy stays
         post, anchor = _html_post(parts, urls, prefix, solved_pid)
         posts.append(post)
         if anchor:
             anchors.append(anchor)
-    if not posts:
+    if not drafts:
         raise _wall(tree, "posts")
     topic = marks.get("topic")
     tid = (topic.attributes.get("data-tid") if topic is not None else None) or thread_id(url)
@@ -667,6 +669,8 @@ def _json_thread(data: dict, url: str) -> ThreadPage:
     for item in data["posts"]:
         if not isinstance(item, dict) or item.get("pid") in (None, ""):
             raise ParseError("a NodeBB topic whose posts lack their pid")
+        if _flag(item.get("deleted")):
+            continue
         user = item.get("user") if isinstance(item.get("user"), dict) else {}
         author = _author(urls, prefix, user.get("username"), user.get("uid", item.get("uid")),
                          user.get("userslug"), user.get("displayname"))
@@ -680,7 +684,7 @@ def _json_thread(data: dict, url: str) -> ThreadPage:
         ))
         if item.get("isAnswer") and not solved_pid:
             posts[-1].is_solution = True
-    if not posts:
+    if not posts and not data["posts"]:
         raise ParseError(f"NodeBB topic {data.get('tid')} answered with no posts")
     slug = str(data.get("slug") or data["tid"])
     topic_url = _site_url(prefix, f"topic/{slug}")
