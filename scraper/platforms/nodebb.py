@@ -585,7 +585,7 @@ def _row_part(row: dict, node: LexborNode) -> None:
     elif "stats-viewcount" in parent_classes:
         row.setdefault("views", node)
     else:  # Persona: posts, then views, in plain ".stats" columns
-        row.setdefault("posts", node) if "posts" not in row else row.setdefault("views", node)
+        row.setdefault("views" if "posts" in row else "posts", node)
 
 
 def _html_row(parts: dict, urls: Urls) -> ListingThread | None:
