@@ -81,6 +81,8 @@ def _date_part(text: str, order: str | None) -> tuple[tuple[int, int, int], tupl
     if m := _XXY.search(text):
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         settled = first > 12 >= second or second > 12 >= first  # a field above 12 is the day
+        if not settled and order not in ("DMY", "MDY"):
+            return None  # 01-03-2017: the platform must say which field comes first
         day_first = first > 12 if settled else order == "DMY"
         month, day = (second, first) if day_first else (first, second)
         return (year, month, day), m.span()
@@ -95,7 +97,8 @@ def parse_local(text: str | None, *, order: str | None = None) -> datetime | Non
     """A naive local datetime from a shown date ("11-04-2010 09:30 AM", "2023 Mar 31 9:29 PM").
 
     ``order`` ("MDY"/"DMY") settles numeric dates like 01-03-2017; without it a field above 12
-    decides, else month first (the Khoros default). Returns None for relative or unknown texts.
+    decides, else the date is unknown: each platform gives its own order (there is no default
+    here). Returns None for relative, ambiguous or unknown texts.
     """
     text = clean_text(text)
     found = _date_part(text, order) if text else None

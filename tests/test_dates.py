@@ -22,8 +22,10 @@ from scraper.dates import (
 @pytest.mark.parametrize(
     ("text", "order", "expected"),
     [
-        ("\u200e11-04-2010  09:30 AM", None, datetime(2010, 11, 4, 9, 30)),
-        ("01-03-2017 01:05 AM", None, datetime(2017, 1, 3, 1, 5)),  # month first by default
+        ("\u200e11-04-2010  09:30 AM", "MDY", datetime(2010, 11, 4, 9, 30)),
+        ("\u200e11-04-2010  09:30 AM", None, None),  # ambiguous: no platform default here
+        ("01-03-2017 01:05 AM", "MDY", datetime(2017, 1, 3, 1, 5)),
+        ("13-03-2017 01:05 AM", None, datetime(2017, 3, 13, 1, 5)),  # a field above 12 decides
         ("01-03-2017 01:05 AM", "DMY", datetime(2017, 3, 1, 1, 5)),
         ("28-02-2017 11:56 PM", "MDY", datetime(2017, 2, 28, 23, 56)),  # 28 cannot be a month
         ("14.03.2021 17:05", None, datetime(2021, 3, 14, 17, 5)),

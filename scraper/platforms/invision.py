@@ -49,6 +49,7 @@ from scraper.platforms.common import (
 )
 
 NAME = "invision"
+DATE_ORDER = "MDY"  # IP.Board's numeric dates are month first (m/d/Y)
 
 # Posts per page where a page does not say (IP.Board's default); IC pages say it.
 DEFAULT_PER_PAGE = 20
@@ -298,7 +299,7 @@ class _Page:
         self.landmarks = {}
         for node in self.tree.css(_LANDMARKS):
             self.landmarks.setdefault(_landmark(node), node)
-        self.clock = Clock(tz=self.tz)
+        self.clock = Clock(tz=self.tz, order=DATE_ORDER)
 
     def absolute(self, href: str | None) -> str | None:
         return self.urls.absolute(href)

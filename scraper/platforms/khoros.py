@@ -49,6 +49,7 @@ from scraper.platforms.common import (
 )
 
 NAME = "khoros"
+DATE_ORDER = "MDY"  # Khoros's default date pattern is MM-dd-yyyy
 
 _THREAD_PATH = re.compile(r"^(.*?)/(?:td-p|m-p)/(\d+)")
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)")
@@ -277,13 +278,14 @@ class _Page:
         return value if isinstance(value, dict) else {}
 
     def settle_order(self, texts: list[str]) -> None:
-        """Day or month first: what the dates themselves show, else the page's date pattern."""
+        """Day or month first: what the dates themselves show, else the page's date pattern,
+        else Khoros's own default (``MM-dd-yyyy``)."""
         order = infer_order(texts)
         if order is None:
             settings = self.node("User").get("settings") or {}
             if isinstance(settings, dict):
                 order = pattern_order(settings.get("layout.format_pattern_date"))
-        self.clock.order = order
+        self.clock.order = order or DATE_ORDER
 
 
 def _breadcrumbs(page: _Page) -> list[Crumb]:

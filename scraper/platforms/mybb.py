@@ -51,6 +51,7 @@ from scraper.platforms.common import (
 )
 
 NAME = "mybb"
+DATE_ORDER = "MDY"  # MyBB's default date format is m-d-Y
 
 _SEO_THREAD = re.compile(r"/thread-(\d+)(?:-page-(\d+)|-post-(\d+)|-(?:lastpost|newpost))?\.html$")
 _SEO_POST = re.compile(r"/post-(\d+)\.html$")
@@ -259,7 +260,7 @@ class _Page:
         self.urls = Urls(self.url)
         path = urlsplit(self.url).path
         self._directory = self.urls.origin + (path[: path.rfind("/") + 1] or "/")
-        self.clock = Clock(tz=self.tz)
+        self.clock = Clock(tz=self.tz, order=DATE_ORDER)
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute; a bare relative one ("showthread.php?…", "Thread-…", the
@@ -270,7 +271,7 @@ class _Page:
 
     def settle(self, raws: list[str]) -> None:
         """Day or month first, from the dates shown."""
-        self.clock.order = infer_order(raws)
+        self.clock.order = infer_order(raws) or DATE_ORDER
 
     @cached_property
     def now(self) -> datetime | None:

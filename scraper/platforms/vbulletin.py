@@ -42,6 +42,7 @@ from scraper.models import (
 from scraper.platforms.common import Urls, blocked_reason, links_by_kind, meta, page_title
 
 NAME = "vbulletin"
+DATE_ORDER = "MDY"  # vBulletin's default date format is m-d-Y
 
 # --- URLs ----------------------------------------------------------------------------------------
 
@@ -331,7 +332,7 @@ class _Page:
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
-        self.clock = Clock(tz=self.tz)
+        self.clock = Clock(tz=self.tz, order=DATE_ORDER)
         self.zone = _stated_zone(self.tree)
         link = self.tree.css_first("link[rel=canonical]")
         href = link.attributes.get("href") if link is not None else None
@@ -542,7 +543,7 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     drafts = [d for d in drafts if not (d.post.external_id in seen or seen.add(d.post.external_id))]
     if not any(d.post.body_html or d.post.body_text for d in drafts):
         raise ParseError(f"vBulletin post containers without message bodies: {page_title(tree)}")
-    page.clock.order = infer_order([d.post.posted_at_raw or "" for d in drafts])
+    page.clock.order = infer_order([d.post.posted_at_raw or "" for d in drafts]) or DATE_ORDER
     for draft in drafts:
         draft.posted = page.local(draft.post.posted_at_raw)
     page.settle([(d.posted, d.instant) for d in drafts if d.posted and d.instant])
@@ -883,7 +884,7 @@ def parse_listing(
     if kind == "community" and not boards:
         _wall(tree, "forums")
         raise ParseError(f"no vBulletin forums found on a forum index: {page_title(tree)}")
-    page.clock.order = infer_order([raw for _, raw in rows if raw])
+    page.clock.order = infer_order([raw for _, raw in rows if raw]) or DATE_ORDER
     page.settle([])
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.local(raw)) if raw else None
