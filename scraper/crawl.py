@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms, runlog, session, zones
+from scraper import archive, frontier, liql_crawl, platforms, runlog, session, zones
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
@@ -663,7 +663,8 @@ async def crawl_async(
         status, pending = "interrupted", 0
         try:
             with runlog.on_stop_signals(crawler.interrupt):
-                crawler.seed(urls, await crawler.decide_platforms(urls))
+                decided = await crawler.decide_platforms(urls)
+                crawler.seed(await liql_crawl.api_phase(crawler, urls, decided), decided)
                 await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
             status = run_status(crawler, pending)

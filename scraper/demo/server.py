@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from scraper.demo import render, renderers
+from scraper.demo import liql, render, renderers
 from scraper.demo.content import Community, build_community
 
 DEFAULT_ROBOTS = (
@@ -136,9 +136,12 @@ class DemoServer:
         robots: str | None = DEFAULT_ROBOTS,
         faults: Faults | None = None,
         platform: str = "khoros",
+        api: str | None = None,
     ) -> None:
         self.community = community if community is not None else build_community()
         self.platform = platform
+        self.api = api  # the Community API (Khoros): None (absent), "open" or "closed"
+        self.api_rejected: frozenset[str] = frozenset()  # fields it answers 400 for
         self.renderer = None if platform == "khoros" else renderers.renderer(platform)
         if self.renderer is not None and robots == DEFAULT_ROBOTS:
             robots = self.renderer.ROBOTS
@@ -275,6 +278,10 @@ class DemoServer:
             return Response(200, self.robots.encode(), "text/plain; charset=utf-8",
                             last_modified=self.community.clock, conditional=True)
         with self._lock:
+            if self.api and self.renderer is None and route == liql.PATH:
+                status, body = liql.answer(self.community, parts.query, self.url,
+                                           state=self.api, rejected=self.api_rejected)
+                return Response(status, body, liql.JSON_TYPE)
             if self.renderer is not None:
                 return self._rendered(route, parts.query)
             return self._page(route)
