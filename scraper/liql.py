@@ -11,10 +11,11 @@ Nothing here touches the archive: :mod:`scraper.liql_crawl` does.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -36,6 +37,7 @@ MESSAGE_FIELDS = (
 )
 BOARD_FIELDS = ("id", "title", "view_href", "parent_category.id")
 CATEGORY_FIELDS = ("id", "title", "parent_category.id")
+_CURSOR = re.compile(r"\s+CURSOR\s+'(?:[^'\\]|\\.)*'\s*$")
 ANONYMOUS_IDS = frozenset({"-1", "0"})  # the id LiQL gives messages of deleted or guest users
 
 
@@ -70,6 +72,13 @@ def query(
 
 def search_url(base: str, text: str) -> str:
     return f"{base.rstrip('/')}{SEARCH_PATH}?q={quote(text, safe='')}"
+
+
+def query_of(url: str) -> tuple[str, bool]:
+    """The query of a search URL without its ``CURSOR`` clause, and whether it had one."""
+    text = (parse_qs(urlsplit(url).query).get("q") or [""])[0]
+    bare = _CURSOR.sub("", text)
+    return bare, bare != text
 
 
 def envelope(body: bytes) -> tuple[list[dict], str | None]:

@@ -27,11 +27,12 @@ from scraper.platforms.base import Platform
 
 if TYPE_CHECKING:
     from scraper.crawl import Crawler
+    from scraper.reparse import ReparseStats
 
 PAGE_KIND = "liql"
 _NODE = re.compile(r"/(bd-p|ct-p)/([^/?#]+)")
-IN_CHUNK = 100
-QUIET = frozenset({401, 403, 404, 410})  # a probe answer that only says "no API here"  # topic ids per ``topic.id IN (…)`` query
+IN_CHUNK = 100  # topic ids per ``topic.id IN (…)`` query
+QUIET = frozenset({401, 403, 404, 410})  # a probe answer that only says "no API here"
 
 
 class _Fallback(Exception):
@@ -45,6 +46,7 @@ class Phase:
         self.crawler = crawler
         self.db: Database = crawler.db
         self.clients: dict[str, liql.Client | None] = {}
+        self.boards: dict[str, list[dict]] = {}  # the boards rows of each site
         self.left: list[str] = []  # URLs for the HTML crawl
 
     @property
@@ -70,19 +72,18 @@ class Phase:
             )
 
     async def client(self, base: str) -> liql.Client | None:
-        """The site's API client, probed once per run; None when the site does not serve it."""
+        """The site's API client, probed once per run with the query of its boards (which
+        every crawl needs); None when the site does not serve the API."""
         if base not in self.clients:
-            client = liql.Client(base, self.fetch, self.keep)
+            client: liql.Client | None = liql.Client(base, self.fetch, self.keep)
             try:
-                await client.page(liql.query("messages", ["id"], limit=1), keep=False)
+                self.boards[base] = await client.rows("boards", liql.BOARD_FIELDS)
             except liql.QueryFailed as exc:
                 client = None
-                if self.auto and exc.status in QUIET:  # the common case: no public API
-                    self.clients[base] = None
-                    return None
-                how = "reading HTML pages" if self.auto else "nothing read"
-                self.note(f"{base}: the Community API ({liql.SEARCH_PATH}) answered {exc};"
-                          f" {how}", error=not self.auto)
+                if not self.auto or exc.status not in QUIET:  # QUIET: no public API here
+                    how = "reading HTML pages" if self.auto else "nothing read"
+                    self.note(f"{base}: the Community API ({liql.SEARCH_PATH}) answered {exc};"
+                              f" {how}", error=not self.auto)
             self.clients[base] = client
         return self.clients[base]
 
@@ -126,12 +127,14 @@ class Phase:
             await self.topic(client, site_id, url)
             return
         node = _NODE.search(url)
-        boards = await client.rows("boards", liql.BOARD_FIELDS)
+        boards = self.boards[client.base]
         if kind == "board" and node:
             wanted = [node.group(2)]
-        else:
+        elif kind == "category" and node:
             categories = await client.rows("categories", liql.CATEGORY_FIELDS)
-            wanted = liql.subtree(boards, categories, node.group(2) if node else None)
+            wanted = liql.subtree(boards, categories, node.group(2))
+        else:
+            wanted = liql.subtree(boards, [], None)
         names = liql.boards_by_id(boards)
         for board_id in wanted:
             if not self.crawler.budget_left() or self.crawler.signal is not None:
@@ -153,10 +156,8 @@ class Phase:
         rows = await client.messages([f"topic.id = {liql.literal(uid)}"])
         if not rows:
             raise _Fallback(f"no messages in topic {uid}")
-        board_id = liql.text(rows[0], "board.id")
-        boards = await client.rows("boards", liql.BOARD_FIELDS,
-                                   [f"id = {liql.literal(board_id)}"]) if board_id else []
-        self.write(site_id, liql.thread_pages(rows, liql.boards_by_id(boards), url))
+        names = liql.boards_by_id(self.boards[client.base])
+        self.write(site_id, liql.thread_pages(rows, names, url))
 
     async def board(self, client: liql.Client, site_id: int, board_id: str,
                     names: dict[str, Board]) -> None:
@@ -174,7 +175,21 @@ class Phase:
             for start in range(0, len(more), IN_CHUNK):
                 ids = ", ".join(liql.literal(t) for t in more[start:start + IN_CHUNK])
                 rows += await client.messages([f"topic.id IN ({ids})"])
-        self.write(site_id, liql.thread_pages(rows, names))
+        pages = liql.thread_pages(rows, names)
+        self.write(site_id, pages)
+        if since is None:
+            self.gone(site_id, board_id, {p.thread.external_id for p in pages})
+
+    def gone(self, site_id: int, board_id: str, read: set[str]) -> None:
+        """After a whole board was read: its archived topics the API no longer returns."""
+        for (uid,) in self.db.execute(
+            "SELECT t.external_id FROM threads t JOIN boards b ON b.id = t.board_id"
+            " WHERE t.site_id = ? AND b.external_id = ? AND t.status != 'gone'",
+            [site_id, board_id],
+        ).fetchall():
+            if uid not in read:
+                archive.set_thread_status(self.db, site_id, uid, "gone",
+                                          "no longer returned by the Community API")
 
     def write(self, site_id: int, pages: list[ThreadPage]) -> None:
         """Archive whole topics: each one's messages as one page (number 1)."""
@@ -207,32 +222,51 @@ async def api_phase(crawler: Crawler, urls: list[str], decided: dict[str, Platfo
     return await Phase(crawler).run(urls, decided)
 
 
-def reparse(db: Database, page_ids: list[int]) -> tuple[int, int, int, list[str]]:
-    """Rebuild the topics of stored API answers (fetch order: a row's latest answer wins);
-    (answers read, topics written, new posts, problems)."""
-    items: list[dict] = []
-    problems: list[str] = []
-    site_of: dict[str, int] = {}
-    for page_id in page_ids:
+def stored_answers(db: Database) -> list[int]:
+    """The pages rows holding Community API answers."""
+    return [row[0] for row in db.execute(
+        "SELECT id FROM pages WHERE page_kind = ? AND sha256 IS NOT NULL", [PAGE_KIND])]
+
+
+def reparse(db: Database, page_ids: list[int]) -> ReparseStats:
+    """Rebuild the topics of stored API answers. Every message query returns whole topics
+    (paged by ``CURSOR``), so each topic is rebuilt from the latest query that returned it,
+    and messages missing from that one are marked deleted, as the crawl did."""
+    from scraper.reparse import ReparseStats
+
+    stats = ReparseStats()
+    latest: dict[str, tuple[int, int, list[dict]]] = {}  # topic: (read, site, rows)
+    reads: dict[str, int] = {}  # query text without its cursor: its latest read
+    for number, page_id in enumerate(page_ids):
         url = db.execute("SELECT url FROM pages WHERE id = ?", [page_id]).fetchone()[0]
         try:
             rows = liql.parse_answer(archive.page_body(db, page_id) or b"")
         except ParseError as exc:
-            problems.append(f"{url}: {exc}")
+            stats.failed += 1
+            stats.messages.append(f"{url}: {exc}")
             continue
+        stats.pages += 1
         site = archive.site_by_url(db, base_url(url))
+        text, paged = liql.query_of(url)
+        read = reads[text] = reads.get(text, number) if paged else number
         for row in rows:
-            if site is not None and (topic := liql.text(row, "topic.id")):
-                site_of[topic] = site["id"]
-        items += rows
-    new = 0
-    pages = liql.thread_pages(items)
-    for page in pages:
-        site_id = site_of.get(page.thread.external_id)
-        if site_id is not None:
+            topic = liql.text(row, "topic.id")
+            if site is None or topic is None or liql.text(row, "id") is None:
+                continue
+            if topic not in latest or latest[topic][0] != read:
+                if topic in latest and latest[topic][0] > read:
+                    continue
+                latest[topic] = (read, site["id"], [])
+            latest[topic][2].append(row)
+    for _, site_id, rows in latest.values():
+        for page in liql.thread_pages(rows):
             page.thread.board = _stored_board(db, site_id, page.thread.board)
-            new += archive.write_thread_page(db, site_id, page).posts_new
-    return len(page_ids) - len(problems), len(pages), new, problems
+            written = archive.write_thread_page(db, site_id, page)
+            stats.thread_pages += 1
+            stats.posts_new += written.posts_new
+            stats.posts_new_versions += written.posts_changed
+            stats.posts_deleted += written.posts_deleted
+    return stats
 
 
 def _stored_board(db: Database, site_id: int, board: Board | None) -> Board | None:
