@@ -59,15 +59,15 @@ def query(
     order: str | None = None, limit: int = LIMIT, cursor: str | None = None,
 ) -> str:
     """``SELECT … FROM resource [WHERE … AND …] [ORDER BY …] LIMIT n [CURSOR '…']``."""
-    text = f"SELECT {', '.join(fields)} FROM {resource}"
+    words = ["SELECT", ", ".join(fields), "FROM", resource]
     if conditions := list(where):
-        text += " WHERE " + " AND ".join(conditions)
+        words += ["WHERE", " AND ".join(conditions)]
     if order:
-        text += f" ORDER BY {order}"
-    text += f" LIMIT {limit}"
+        words += ["ORDER BY", order]
+    words += ["LIMIT", str(limit)]
     if cursor:
-        text += f" CURSOR {literal(cursor)}"
-    return text
+        words += ["CURSOR", literal(cursor)]
+    return " ".join(words)
 
 
 def search_url(base: str, text: str) -> str:

@@ -59,8 +59,8 @@ class Phase:
 
     async def fetch(self, url: str) -> FetchResult:
         result = await self.crawler.fetcher.fetch(url)
-        if result.status_code is not None or result.attempts:
-            self.crawler.stats.pages_fetched += 1
+        if result.status_code is not None and result.status_code not in QUIET:
+            self.crawler.stats.pages_fetched += 1  # not the probe of a site without the API
         return result
 
     def keep(self, result: FetchResult) -> None:
@@ -80,7 +80,7 @@ class Phase:
                 self.boards[base] = await client.rows("boards", liql.BOARD_FIELDS)
             except liql.QueryFailed as exc:
                 client = None
-                if not self.auto or exc.status not in QUIET:  # QUIET: no public API here
+                if not self.auto or exc.status not in QUIET | {None}:  # None: no answer
                     how = "reading HTML pages" if self.auto else "nothing read"
                     self.note(f"{base}: the Community API ({liql.SEARCH_PATH}) answered {exc};"
                               f" {how}", error=not self.auto)
