@@ -34,9 +34,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of threads")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     ap.add_argument("--log", type=Path, help="append one line per request to this file")
+    ap.add_argument("--api", choices=["open", "closed"],
+                    help="serve the Community API (LiQL) at /api/2.0/search, or refuse it (403)")
     args = ap.parse_args(argv)
     community = build_community(args.seed, scale=args.scale)
-    with DemoServer(community, host=args.host, port=args.port, latency=args.latency) as srv:
+    with DemoServer(community, host=args.host, port=args.port, latency=args.latency,
+                    api=args.api) as srv:
         stop = threading.Event()
         logger = None
         if args.log:
