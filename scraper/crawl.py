@@ -143,6 +143,7 @@ class Crawler:
         self.site_platforms: dict[int, Platform] = {}
         self.prefetched: dict[str, FetchResult] = {}  # start pages fetched to detect platforms
         self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
+        self.api_unread = 0  # boards the Khoros API phase left for the next run (budget)
         self.run_id = 0
         self.stopped = False
         self.down_sites: set[int] = set()  # sites whose host is unreachable this run
@@ -612,7 +613,7 @@ def run_status(crawler: Crawler, pending: int) -> str:
         return "interrupted"
     if crawler.down_sites or (crawler.stats.errors and not pending):
         return "incomplete"
-    return "stopped" if pending else "complete"
+    return "stopped" if pending or crawler.api_unread else "complete"
 
 
 def load_cookies(options: CrawlOptions) -> CookieJar | None:

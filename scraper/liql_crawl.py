@@ -136,9 +136,11 @@ class Phase:
         else:
             wanted = liql.subtree(boards, [], None)
         names = liql.boards_by_id(boards)
-        for board_id in wanted:
+        for n, board_id in enumerate(wanted):
             if not self.crawler.budget_left() or self.crawler.signal is not None:
-                self.crawler.stopped = True
+                self.crawler.api_unread += len(wanted) - n
+                self.note(f"{url}: {len(wanted) - n} of {len(wanted)} boards left for the next"
+                          " run (limit reached)")
                 return
             try:
                 await self.board(client, site_id, board_id, names)

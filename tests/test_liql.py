@@ -298,6 +298,21 @@ def test_scheduled_runs_ask_for_changes_and_full_finds_deletions(tmp_path):
                    " where p.external_id = ?", (str(edited.posts[-1].uid),)) == [(2,)]
 
 
+def test_a_limited_run_stops_between_boards_and_the_next_one_reads_the_rest(tmp_path):
+    db = tmp_path / "a.db"
+    with DemoServer(api="open") as srv:
+        boards = len(srv.community.all_boards())
+        limited = crawl([srv.url + "/"], options(db, max_pages=2))  # the boards, one board
+        rest = crawl([srv.url + "/"], options(db))
+        posts = srv.community.post_count
+    assert (limited.status, limited.exit_code) == ("stopped", 1)
+    assert limited.stats.messages == [
+        f"{srv.url}/: {boards - 1} of {boards} boards left for the next run (limit reached)"]
+    assert rest.status == "complete" and rest.stats.messages == []
+    assert limited.stats.posts_new + rest.stats.posts_new == posts
+    assert rows_of(db, "select count(*) from posts") == [(posts,)]
+
+
 def test_reparse_rebuilds_api_answers_offline(tmp_path):
     db = tmp_path / "a.db"
     with DemoServer(api="open") as srv:
