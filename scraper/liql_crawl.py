@@ -101,6 +101,9 @@ class Phase:
                 if self.auto:
                     self.left.append(url)
                 continue
+            if khoros.url_kind(url) is None:  # no shape the API can stand for: a page
+                self.left.append(url)
+                continue
             site_id = self.crawler.site_id(url, module)
             try:
                 await self.start(client, site_id, url)
@@ -122,7 +125,7 @@ class Phase:
         client.dropped.clear()
 
     async def start(self, client: liql.Client, site_id: int, url: str) -> None:
-        kind = khoros.url_kind(url) or "community"
+        kind = khoros.url_kind(url)
         if kind == "thread":
             await self.topic(client, site_id, url)
             return

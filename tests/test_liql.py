@@ -201,6 +201,19 @@ def test_a_thread_url_reads_its_topic(tmp_path):
                    ) == [(60, 1, 60)]
 
 
+def test_a_message_permalink_reads_its_whole_topic(tmp_path):
+    with DemoServer(api="open") as srv:
+        thread = next(t for t in srv.community.threads() if len(t.posts) == 23)
+        reply = thread.posts[7]
+        path = render.message_url(srv.community.board(thread.board_id), thread, reply)
+        report = crawl([srv.url + path], options(tmp_path / "a.db"))
+        asked = queries(srv)
+    assert report.status == "complete" and report.stats.posts_new == 23
+    assert asked[1] == f"SELECT topic.id FROM messages WHERE id = '{reply.uid}' LIMIT 1000"
+    assert asked[2].startswith("SELECT id, topic.id") and len(asked) == 3
+    assert rows_of(tmp_path / "a.db", "select external_id from threads") == [(str(thread.uid),)]
+
+
 def test_a_thread_walled_in_html_is_archived_through_the_api(tmp_path):
     with DemoServer(api="open") as srv:
         thread = next(t for t in srv.community.threads() if len(t.posts) == 23)
