@@ -21,7 +21,16 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.dates import parse_instant
 from scraper.fetch import FetchResult
-from scraper.models import Author, Board, PageInfo, ParseError, Post, Thread, ThreadPage
+from scraper.models import (
+    Author,
+    Board,
+    PageInfo,
+    ParseError,
+    Post,
+    Thread,
+    ThreadPage,
+    TimeAnchor,
+)
 from scraper.platforms import khoros
 
 SEARCH_PATH = "/api/2.0/search"
@@ -304,7 +313,17 @@ def _thread_page(topic: str, rows: list[dict], boards: dict[str, Board], url: st
     return ThreadPage(
         platform=khoros.NAME, url=thread_url or url, thread=thread, canonical_url=thread_url,
         page=PageInfo(number=1, count=1), posts=posts, warnings=[warning] if warning else [],
+        time_anchors=[a for a in [anchor(posts[0].posted_at_raw)] if a],
     )
+
+
+def anchor(raw: str | None) -> TimeAnchor | None:
+    """What a LiQL time tells of the site's zone: its wall-clock time (in the community's
+    zone, as the API writes it) beside its instant."""
+    when = parse_instant(raw)
+    if when is None:
+        return None
+    return TimeAnchor(local=when.replace(tzinfo=None).isoformat(), instant=instant(raw) or "")
 
 
 def boards_by_id(rows: list[dict]) -> dict[str, Board]:

@@ -179,7 +179,7 @@ def test_api_and_html_archive_the_same_community(tmp_path):
     assert (html.status, api.status, api.stats.messages) == ("complete", "complete", [])
     assert html_requests(srv) == [] and len(paths) == 3 + boards  # robots, home page, boards
     assert api.stats.posts_new == html.stats.posts_new == posts
-    for sql in (POSTS, THREADS, QUOTES):
+    for sql in (POSTS, THREADS, QUOTES, "select tz, tz_source from sites"):
         assert rows_of(tmp_path / "a.db", sql) == rows_of(tmp_path / "h.db", sql)
     assert rows_of(tmp_path / "a.db", "select count(*) from quotes")[0][0] > 100
     assert rows_of(tmp_path / "a.db", "select count(distinct page_kind) from pages"
