@@ -47,6 +47,7 @@ MESSAGE_FIELDS = (
 BOARD_FIELDS = ("id", "title", "view_href", "parent_category.id")
 CATEGORY_FIELDS = ("id", "title", "parent_category.id")
 _CURSOR = re.compile(r"\s+CURSOR\s+'(?:[^'\\]|\\.)*'\s*$")
+API_PAGE = 0  # the page number of posts read through the API: on no HTML page
 ANONYMOUS_IDS = frozenset({"-1", "0"})  # the id LiQL gives messages of deleted or guest users
 
 
@@ -306,13 +307,10 @@ def _thread_page(topic: str, rows: list[dict], boards: dict[str, Board], url: st
         solved=solved if isinstance(solved, bool) else bool(accepted) or None,
         accepted_post_ids=accepted,
     )
-    if opening is None:
-        warning = f"topic {topic}: its opening message is not among the rows"
-    else:
-        warning = None
+    warnings = [] if opening else [f"topic {topic}: its opening message is not among the rows"]
     return ThreadPage(
         platform=khoros.NAME, url=thread_url or url, thread=thread, canonical_url=thread_url,
-        page=PageInfo(number=1, count=1), posts=posts, warnings=[warning] if warning else [],
+        page=PageInfo(number=API_PAGE, count=None), posts=posts, warnings=warnings,
         time_anchors=[a for a in [anchor(posts[0].posted_at_raw)] if a],
     )
 

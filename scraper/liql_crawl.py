@@ -197,12 +197,13 @@ class Phase:
                                           "no longer returned by the Community API")
 
     def write(self, site_id: int, pages: list[ThreadPage]) -> None:
-        """Archive whole topics: each one's messages as one page (number 1)."""
+        """Archive whole topics: each one's messages as one page (number 0: no HTML page)."""
         stats = self.crawler.stats
         for page in pages:
             with self.db.atomic():
                 written = archive.write_thread_page(self.db, site_id, page,
-                                                    run_id=self.crawler.run_id)
+                                                    run_id=self.crawler.run_id,
+                                                    whole_thread=True)
                 archive.set_thread_status(self.db, site_id, page.thread.external_id, "complete")
             stats.posts_new += written.posts_new
             stats.posts_changed += written.posts_changed
@@ -266,7 +267,7 @@ def reparse(db: Database, page_ids: list[int]) -> ReparseStats:
     for _, site_id, rows in latest.values():
         for page in liql.thread_pages(rows):
             page.thread.board = _stored_board(db, site_id, page.thread.board)
-            written = archive.write_thread_page(db, site_id, page)
+            written = archive.write_thread_page(db, site_id, page, whole_thread=True)
             stats.thread_pages += 1
             stats.posts_new += written.posts_new
             stats.posts_new_versions += written.posts_changed

@@ -214,6 +214,22 @@ def test_a_message_permalink_reads_its_whole_topic(tmp_path):
     assert rows_of(tmp_path / "a.db", "select external_id from threads") == [(str(thread.uid),)]
 
 
+def test_html_and_api_reads_of_one_thread_mix_without_false_deletions(tmp_path):
+    db = tmp_path / "a.db"
+    with DemoServer(api="open") as srv:
+        thread = next(t for t in srv.community.threads() if len(t.posts) == 60)
+        url = srv.url + render.thread_url(srv.community.board(thread.board_id), thread)
+        crawl([url], options(db, via="html"))
+        srv.delete_post(thread.posts[35].uid)  # a post of page 4
+        api = crawl([url], options(db))
+        html = crawl([url], options(db, via="html", full=True))
+    assert (api.stats.posts_deleted, api.stats.posts_new, api.stats.posts_changed) == (1, 0, 0)
+    assert (html.stats.posts_deleted, html.stats.posts_new, html.stats.posts_changed) == (0, 0, 0)
+    assert rows_of(db, "select count(*), sum(deleted_at is not null) from posts") == [(60, 1)]
+    assert rows_of(db, "select distinct page_number from posts where deleted_at is null"
+                   " order by 1") == [(n,) for n in range(1, 7)]
+
+
 def test_a_thread_walled_in_html_is_archived_through_the_api(tmp_path):
     with DemoServer(api="open") as srv:
         thread = next(t for t in srv.community.threads() if len(t.posts) == 23)
