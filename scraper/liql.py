@@ -334,17 +334,17 @@ def boards_by_id(rows: list[dict]) -> dict[str, Board]:
 def subtree(boards: list[dict], categories: list[dict], category: str | None) -> list[str]:
     """The ids of the boards under ``category`` (every board for None), sub-categories
     included, in the order the API lists them."""
-    if category is None:
-        return [b for row in boards if (b := text(row, "id"))]
     wanted = {category}
-    grew = True
-    while grew:
-        more = {text(row, "id") for row in categories
-                if text(row, "parent_category.id") in wanted} - wanted - {None}
-        grew = bool(more)
-        wanted |= more  # type: ignore[arg-type]
+    parents = {text(row, "id"): text(row, "parent_category.id") for row in categories}
+    for node in parents:  # a category is wanted when one of its ancestors is
+        seen = set()
+        while node is not None and node not in wanted and node not in seen:
+            seen.add(node)
+            node = parents.get(node)
+        if node is not None and node in wanted:
+            wanted |= seen
     return [b for row in boards if (b := text(row, "id"))
-            and text(row, "parent_category.id") in wanted]
+            and (category is None or text(row, "parent_category.id") in wanted)]
 
 
 def parse_answer(body: bytes) -> list[dict]:

@@ -201,6 +201,17 @@ def test_a_thread_url_reads_its_topic(tmp_path):
                    ) == [(60, 1, 60)]
 
 
+def test_a_category_url_reads_the_boards_under_it(tmp_path):
+    with DemoServer(api="open") as srv:
+        cat = srv.community.category("devices")
+        report = crawl([srv.url + render.category_url(cat)], options(tmp_path / "a.db"))
+        asked = queries(srv)
+    assert report.status == "complete" and report.stats.posts_new == cat.post_count
+    assert asked[1] == "SELECT id, title, parent_category.id FROM categories LIMIT 1000"
+    assert [q.split("board.id = ")[1].split(" ")[0] for q in asked[2:]] == [
+        "'hubs'", "'thermostats'", "'sensor-beta'"]  # sensor-beta: in the sub-category labs
+
+
 def test_a_message_permalink_reads_its_whole_topic(tmp_path):
     with DemoServer(api="open") as srv:
         thread = next(t for t in srv.community.threads() if len(t.posts) == 23)
