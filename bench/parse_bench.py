@@ -36,6 +36,7 @@ CORPUS_URLS = {  # pages whose own URL the page does not name (see the corpus MA
     "lego_board_1019_CLASSICS_listing_browser_saved.htm": _LEGO + "CLASSICS/bd-p/1019",
     "phpbb3_openoffice_t102832.html":  # phpBB 3.0: no canonical link
         "https://forum.openoffice.org/en/forum/viewtopic.php?f=5&t=102832",
+    "ipb_legacy_hustlesa_showtopic3376.html": "http://hustle-sa.ru/forum/index.php?showtopic=3376",
 }
 
 Page = tuple[str, str, bytes, str | None, str | None]  # platform, name, bytes, url, tz

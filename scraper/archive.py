@@ -26,6 +26,7 @@ import sqlite_utils
 
 from . import zones
 from .models import Author, Board, ListingPage, Post, Quote, ThreadPage, TimeAnchor
+from .platforms.common import is_cut, stem
 from .schema import TABLES, migrate
 
 Row = dict[str, Any]
@@ -436,7 +437,8 @@ def _board(
 
 
 def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage) -> int | None:
-    """Upsert the board or category a listing shows and its sub-boards; return its board id."""
+    """Upsert the board or category a listing shows, its sub-boards and the users it names (a
+    name cut short never replaces a fuller one); return its board id."""
     with db.atomic():
         note_zone(db, site_id, listing.time_anchors, listing.zone_hint)
         own_kind = listing.kind if listing.kind in ("board", "category") else None
@@ -445,6 +447,10 @@ def write_listing(db: sqlite_utils.Database, site_id: int, listing: ListingPage)
             _board(db, site_id, child, kind="board", parent_id=board_id)
         for child in listing.categories:
             _board(db, site_id, child, kind="category", parent_id=board_id)
+        authors = [row.author for row in listing.threads if row.author is not None]
+        users = _page_users(db, site_id, authors)
+        for author in authors:
+            _user(db, site_id, author, users)
     return board_id
 
 
@@ -581,9 +587,11 @@ def _user_key(author: Author) -> str | None:
     return None
 
 
-def _page_users(db: sqlite_utils.Database, site_id: int, posts: list[Post]) -> dict[str, Row]:
-    """The stored users of the authors of a page's posts, by user key, in one query."""
-    keys = {key for post in posts if (key := _user_key(post.author))}
+def _page_users(
+    db: sqlite_utils.Database, site_id: int, authors: Iterable[Author]
+) -> dict[str, Row]:
+    """The stored users of the authors a page shows, by user key, in one query."""
+    keys = {key for author in authors if (key := _user_key(author))}
     if not keys:
         return {}
     rows = _rows(
@@ -603,7 +611,7 @@ def _user(db: sqlite_utils.Database, site_id: int, author: Author, users: dict[s
                       display_name=author.display_name, url=author.url, rank=author.rank)
     old = users.get(key)
     if old is not None:
-        changes = _changed(old, values)
+        changes = {k: v for k, v in _changed(old, values).items() if not _less(old[k], v)}
         _update(db, "users", old["id"], changes)
         old.update(changes)
         return old["id"]
@@ -616,6 +624,15 @@ def _user(db: sqlite_utils.Database, site_id: int, author: Author, users: dict[s
             [user_id, author.name, site_id],
         )
     return user_id
+
+
+def _less(old: Any, new: Any) -> bool:
+    """Whether a shown value is less than the stored one: the stored text cut short ("amélie_ok…"
+    beside "amélie_okafor"), or a shorter cut of it. Values only get better: a fuller one
+    replaces a cut one, a missing one never replaces anything."""
+    if not isinstance(new, str) or not isinstance(old, str) or not is_cut(new):
+        return False
+    return old.startswith(stem(new))
 
 
 def _users_by_name(db: sqlite_utils.Database, site_id: int, names: set[str]) -> dict[str, int]:
@@ -722,7 +739,7 @@ def _write_posts(db: sqlite_utils.Database, ctx: _PageContext, posts: list[Post]
     New posts go in as one statement, so the full-text index takes them in one pass. A reply
     to a post that is new on this page is linked afterwards by `_resolve_references`.
     """
-    users = _page_users(db, ctx.site_id, posts)
+    users = _page_users(db, ctx.site_id, [post.author for post in posts])
     stored = {
         row["external_id"]: row
         for row in _rows(
@@ -958,6 +975,14 @@ def set_thread_status(
             db, "threads", {"site_id": site_id, "external_id": external_id}, values,
             insert_only={"first_seen_at": _now()},
         )
+
+
+def has_post(db: sqlite_utils.Database, site_id: int, external_id: str | None) -> bool:
+    """Whether the archive holds the post of this external id on this site."""
+    return external_id is not None and _row(
+        db, "SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id"
+        " WHERE t.site_id = ? AND p.external_id = ? LIMIT 1", [site_id, external_id],
+    ) is not None
 
 
 def thread_state(db: sqlite_utils.Database, site_id: int, external_id: str) -> Row | None:

@@ -171,8 +171,9 @@ def zone_lines(db_path: Path) -> list[str]:
               show_default=True,
               help="Read the platform's JSON API where the site serves it (auto: fall back to"
                    " HTML pages when it refuses), only the API, or only HTML pages.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds to wait for a server at each step of a request.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds one response may take in all, a slow drip included (each read may"
+              " take half of it); past it the attempt fails and is retried.")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
               help="Send this header with every request (repeatable).")
 @click.option("--cookies", "cookies", type=click.Path(dir_okay=False, path_type=Path),
@@ -217,6 +218,8 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
         sys.exit(runlog.exit_code_for(signal.SIGINT))
     finally:
         progress.close()
+    if report.status == "failed":
+        fail(f"crawl failed: {report.reason}", report.exit_code)
     if not quiet:
         click.echo(summary(report, db_path), err=True)
     sys.exit(report.exit_code)
@@ -270,7 +273,8 @@ def demo(db_path: Path, port: int, quiet: bool, platform: str) -> None:
     from scraper.demo.server import DemoServer
 
     try:
-        server = DemoServer(port=port, platform=platform).start()
+        server = DemoServer(port=port, platform=platform,
+                            skin="mixed" if platform == "khoros" else "classic").start()
     except OSError as exc:
         fail(f"cannot serve the demo on 127.0.0.1:{port} ({exc.strerror}); try --port")
     with server:
@@ -340,6 +344,7 @@ def status(db_path: Path, run_id: int | None) -> None:
             f" {run['pages_fetched']:,} pages,"
             f" {run['posts_new']:,} new / {run['posts_changed']:,} changed /"
             f" {run['posts_deleted']:,} deleted posts, {run['errors']:,} errors"
+            + (f"; {run['reason']}" if run.get("reason") else "")
         )
     if info["problems"]:
         click.echo("Threads needing attention:")

@@ -21,10 +21,20 @@ from sqlite_utils import Database
 from scraper import archive, frontier, liql_crawl, platforms, runlog, session, zones
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
-from scraper.models import BlockedPage, ListingPage, ParseError, ThreadPage
+from scraper.models import (
+    BlockedPage,
+    GonePage,
+    ListingPage,
+    ListingThread,
+    NotForumPage,
+    ParseError,
+    ThreadPage,
+)
 from scraper.platforms.base import Platform
+from scraper.robots import sitemap_locations
 
 DEFAULT_DB = Path("data/forum.db")
+MAX_SITEMAPS = 200
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
@@ -50,7 +60,7 @@ class CrawlOptions:
     tz: str | None = None
     platform: str | None = None
     via: str = "auto"  # auto | api | html: read a platform's JSON API where the site serves it
-    timeout: float = 30.0
+    timeout: float = 60.0  # the whole response; each read may take half of it
     max_bytes: int = 20 * 2**20
     max_attempts: int = 5
     backoff: float = 1.0
@@ -82,16 +92,28 @@ class CrawlStats:
 @dataclass
 class CrawlReport:
     run_id: int
-    status: str  # complete | incomplete | stopped | interrupted
+    status: str  # complete | incomplete | stopped | interrupted | failed
     stats: CrawlStats
     pending: int
     signal: int | None = None  # the signal that interrupted the run
+    reason: str | None = None  # why a failed crawl found nothing to archive
+    failure_code: int = 1  # exit code of a failed crawl: 2 when a start page is no forum page
 
     @property
     def exit_code(self) -> int:
         if self.signal is not None:
             return runlog.exit_code_for(self.signal)
+        if self.status == "failed":
+            return self.failure_code
         return 0 if self.status == "complete" else 1
+
+
+@dataclass
+class StartFailure:
+    """A start page that gives the crawl nothing: no forum page, or nothing to follow on it."""
+
+    message: str
+    code: int
 
 
 @contextmanager
@@ -104,17 +126,29 @@ def crawl_lock(db_path: Path) -> Iterator[None]:
         raise CrawlError(str(exc)) from None
 
 
-def looks_truncated(body: bytes, result: FetchResult) -> str | None:
-    """An empty answer, or an HTML page that stops before its closing tag (cut short in
-    transit); both are retried. Bytes that never opened an ``<html>`` are left to the parser."""
-    if not body.strip():
-        return "empty page: the answer has no body"
-    if (
-        "html" in (result.content_type or "")
-        and b"</html>" not in body[-4096:].lower()
-        and b"<html" in body[:65536].lower()
-    ):
-        return f"truncated page: no closing </html> tag in {len(body)} bytes"
+def looks_empty(body: bytes, result: FetchResult) -> str | None:
+    """An empty answer is retried. A page cut short in transit is told by the transfer (see
+    ``fetch``), not by its markup: a complete page may well lack its closing tags."""
+    return None if body.strip() else "empty page: the answer has no body"
+
+
+def missing_posts(page: ThreadPage) -> str | None:
+    """Why a thread page holds fewer posts than its own counters imply (positions with gaps,
+    a last page that ends before the thread's post count), else None."""
+    positions = [p.position for p in page.posts if p.position]
+    total = page.thread.reply_count + 1 if page.thread.reply_count is not None else None
+    last_page = page.page.count in (None, page.page.number) and not page.page.next_url
+    if positions and len(positions) == len(page.posts):
+        low, high = min(positions), max(positions)
+        if high - low + 1 > len(set(positions)):
+            return (f"fewer posts than the page's counters imply: {len(set(positions))} posts"
+                    f" for positions {low} to {high}")
+        if last_page and total is not None and high < total:
+            return (f"fewer posts than the thread's counters imply: the last page ends at post"
+                    f" {high} of {total}")
+    elif last_page and page.page.number == 1 and total is not None and len(page.posts) < total:
+        return (f"fewer posts than the thread's counters imply: {len(page.posts)} posts"
+                f" for {total} messages")
     return None
 
 
@@ -149,6 +183,9 @@ class Crawler:
         self.down_sites: set[int] = set()  # sites whose host is unreachable this run
         self.tasks: dict[int, asyncio.Task] = {}
         self.signal: int | None = None
+        self.seeds = 0
+        self.discovered = 0  # pages queued from sitemaps
+        self.start_failures: list[StartFailure] = []
 
     def interrupt(self, signum: int) -> None:
         """Stop at once: pages in flight are dropped whole (their rows and frontier updates
@@ -196,7 +233,7 @@ class Crawler:
 
     async def detect(self, url: str) -> Platform:
         """Fetch a start page and find its platform; the page is kept for the crawl."""
-        result = await self.fetcher.fetch(url, validate=looks_truncated)
+        result = await self.fetcher.fetch(url, validate=looks_empty)
         if result.error:
             raise CrawlError(
                 f"cannot recognise the forum at {url}: {result.error}", exit_code=1
@@ -217,6 +254,7 @@ class Crawler:
         with self.db.atomic():
             if not resuming:
                 frontier.reset(self.db)
+                self.seeds = len(urls)
             for url in urls:
                 module = (decided or {}).get(url) or site_platform(url, self.options.platform)
                 kind = module.url_kind(url) or "community"
@@ -255,6 +293,8 @@ class Crawler:
 
     def api_refusal(self, result: FetchResult) -> str | None:
         """Why an API answer means the site does not serve its API to us, else None."""
+        if result.not_modified:  # 304 to a conditional request: the archived answer stands
+            return None
         if result.status_code in (401, 403, 405, 406, 429) or (result.status_code or 0) >= 500:
             return f"HTTP {result.status_code}"
         if result.error and result.status_code is None:
@@ -281,16 +321,64 @@ class Crawler:
             )
             frontier.finish(self.db, item["id"], frontier.SKIPPED, "read as HTML")
 
+    async def discover(self, urls: list[str]) -> None:
+        """Queue the categories, boards and threads that the sitemaps named in robots.txt list
+        (index files and gzip included), for a crawl started at a community's front page."""
+        if not self.seeds:
+            return  # resuming: the frontier already holds what the sitemaps gave
+        for url in urls:
+            site_id = self.sites.get(base_url(url))
+            module = self.platform(site_id) if site_id is not None else None
+            if module is None or (module.url_kind(url) or "community") != "community":
+                continue
+            item = {"site_id": site_id, "depth": 0}
+            rules = await self.fetcher.robots(url)
+            for loc in await self.read_sitemaps(rules.sitemaps):
+                kind = module.url_kind(loc)
+                if kind == "thread":
+                    self.linked_thread(item, module, ListingThread(external_id="", url=loc))
+                elif kind in ("board", "category"):
+                    self.enqueue(loc, kind, item)
+                else:
+                    continue
+                self.discovered += 1
+
+    async def read_sitemaps(self, urls: list[str]) -> list[str]:
+        """The page URLs of these sitemaps and of the sitemaps they index (at most
+        ``MAX_SITEMAPS`` files); a sitemap that fails is noted and skipped."""
+        queue, seen, pages = list(urls), set(urls), []
+        while queue and len(seen) - len(queue) < MAX_SITEMAPS:
+            url = queue.pop(0)
+            result = await self.fetcher.fetch(url)
+            try:
+                children, locs = sitemap_locations(result.body) if not result.error else ([], [])
+            except ValueError as exc:
+                result.error = str(exc)
+            if result.error:
+                self.stats.messages.append(f"sitemap {url}: {result.error}; skipped")
+                continue
+            pages += locs
+            queue += [c for c in children if c not in seen]
+            seen.update(children)
+        return pages
+
     # -- the loop --------------------------------------------------------------------------
 
     def budget_left(self) -> bool:
         o = self.options
         if o.max_pages is not None and self.stats.pages_fetched >= o.max_pages:
             return False
-        return not (o.max_time is not None and time.monotonic() - self.stats.started >= o.max_time)
+        return self.time_left() != 0.0
+
+    def time_left(self) -> float | None:
+        """Seconds left of ``max_time`` (0.0 when spent), None without a time limit."""
+        if self.options.max_time is None:
+            return None
+        return max(0.0, self.options.max_time - (time.monotonic() - self.stats.started))
 
     async def run(self) -> None:
         tasks = self.tasks
+        linked: set[int] = set()  # the tasks of "linked" items
         window = max(2, self.options.concurrency * 2)
         while self.signal is None:
             if self.budget_left():
@@ -301,18 +389,35 @@ class Crawler:
                     for item in frontier.next_items(
                         self.db, room, exclude=tasks.keys(), skip_sites=self.down_sites
                     ):
+                        if item["kind"] == "linked" and len(linked) < len(tasks):
+                            break  # links wait until the listings in flight are done
+                        if item["kind"] == "linked":
+                            linked.add(item["id"])
                         tasks[item["id"]] = asyncio.create_task(self.work(item))
             else:
                 self.stopped = True
             if not tasks:
                 break
-            done, _ = await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                tasks.values(), timeout=self.time_left(), return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done and self.time_left() == 0.0:
+                await self.abandon(tasks)  # --max-time even while a response drips in
             for item_id in [i for i, t in tasks.items() if t in done]:
                 tasks.pop(item_id)
+                linked.discard(item_id)
             self.progress(self.stats)
         if tasks:  # interrupted: wait for the cancelled pages to unwind
             await asyncio.gather(*tasks.values(), return_exceptions=True)
             tasks.clear()
+
+    async def abandon(self, tasks: dict[int, asyncio.Task]) -> None:
+        """Cancel the requests in flight: their pages stay pending for the next run."""
+        for task in tasks.values():
+            task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        tasks.clear()
+        self.stopped = True
 
     async def work(self, item: dict) -> None:
         """Fetch, parse and archive one frontier item; a bug in one page never stops the crawl."""
@@ -331,13 +436,20 @@ class Crawler:
         if html_url and item["site_id"] in self.api_refused:
             self.fall_back_to_html(item, html_url, None)
             return
+        if item["kind"] == "linked":
+            with self.db.atomic():
+                if self.archived(item, module):
+                    frontier.finish(self.db, item["id"], frontier.SKIPPED, "already archived")
+                    return
+                self.db["frontier"].update(item["id"], {"kind": "thread"})
+            item["kind"] = "thread"
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
         result = self.prefetched.pop(url, None) or await self.fetcher.fetch(
             url,
             etag=conditional and conditional.get("etag"),
             last_modified=conditional and conditional.get("last_modified"),
-            validate=looks_truncated,
+            validate=looks_empty,
         )
         if result.host_down:
             self.site_down(item, result)
@@ -373,12 +485,21 @@ class Crawler:
         except BlockedPage as exc:
             self.parse_failed(item, result, str(exc), blocked=True)
             return
+        except GonePage as exc:
+            self.parse_failed(item, result, str(exc), gone=True)
+            return
         except ParseError as exc:
             self.parse_failed(item, result, str(exc))
+            if item["depth"] == 0:
+                code = 2 if isinstance(exc, NotForumPage) else 1
+                self.start_failures.append(StartFailure(f"{url}: {exc}", code))
             return
+        warning = missing_posts(parsed) if isinstance(parsed, ThreadPage) else None
+        if warning:
+            self.stats.messages.append(f"{url}: {warning}")
         with self.db.atomic():
             if not result.not_modified:
-                page_id = self.record(result, parsed)
+                page_id = self.record(result, parsed, warning)
             if isinstance(parsed, ThreadPage):
                 self.thread_page(item, module, parsed, page_id)
             else:
@@ -387,13 +508,15 @@ class Crawler:
             if isinstance(parsed, ThreadPage):
                 self.maybe_finish_thread(item, parsed.thread.external_id)
 
-    def record(self, result: FetchResult, parsed: ThreadPage | ListingPage) -> int:
+    def record(
+        self, result: FetchResult, parsed: ThreadPage | ListingPage, warning: str | None = None
+    ) -> int:
         kind = "thread" if isinstance(parsed, ThreadPage) else parsed.kind
         return archive.record_fetch(
             self.db, url=result.url, status_code=result.status_code, body=result.body,
             content_type=result.content_type, etag=result.etag,
             last_modified=result.last_modified, final_url=result.final_url, page_kind=kind,
-            parse_status="parsed",
+            parse_status="parsed", error=warning,
         )
 
     def thread_page(
@@ -431,6 +554,11 @@ class Crawler:
         if listing.page.next_url:
             self.enqueue(listing.page.next_url, item["kind"], item)
         for row in listing.threads:
+            if row.reply_count is None and row.last_post_at_raw is None:
+                # a bare link (beside the boards, in a tile or a menu): nothing to compare, so
+                # only what the archive lacks
+                self.linked_thread(item, module, row)
+                continue
             start = self.first_page_to_fetch(site_id, row)
             if start is None:
                 self.stats.threads_skipped += 1
@@ -440,6 +568,22 @@ class Crawler:
                 thread_external_id=row.external_id, page_number=start,
                 listing_reply_count=row.reply_count, listing_last_post=row.last_post_at_raw,
             )
+
+    def linked_thread(self, item: dict, module: Platform, row) -> None:
+        """Queue a thread linked from a community or category page (or a sitemap) as "linked":
+        worked on after the listings, and only when the archive lacks it by then (its board's
+        listing, with the counts change detection needs, keeps it up to date)."""
+        if uid := row.external_id or module.thread_id(row.url):
+            self.enqueue(module.thread_page_url(row.url, 1), "linked", item,
+                         thread_external_id=uid, page_number=1)
+        else:  # a message permalink: its page names the thread
+            self.enqueue(row.url.split("#")[0], "linked", item)
+
+    def archived(self, item: dict, module: Platform) -> bool:
+        """Whether the archive holds the thread (or the message) of a "linked" item."""
+        if uid := item["thread_external_id"]:
+            return archive.thread_state(self.db, item["site_id"], uid) is not None
+        return archive.has_post(self.db, item["site_id"], module.post_id(item["url"]))
 
     def first_page_to_fetch(self, site_id: int, row) -> int | None:
         """Change detection: None when the listing row shows nothing new since the archive.
@@ -464,10 +608,12 @@ class Crawler:
             return
         url = self.platform(parent["site_id"]).clean_url(url)  # one URL per page: no session ids
         url = self.route(parent["site_id"], url)
-        frontier.add(
+        added = frontier.add(
             self.db, url, kind, site_id=parent["site_id"], depth=parent["depth"] + 1,
             run_id=self.run_id, **fields,
         )
+        if not added and kind == "thread" and fields:
+            frontier.claim_linked(self.db, url, **fields)
 
     def maybe_finish_thread(self, item: dict, external_id: str | None) -> None:
         """Set the thread's status once none of its pages is pending any more: complete, or
@@ -539,8 +685,11 @@ class Crawler:
                 self.maybe_finish_thread(item, uid)
 
     def parse_failed(
-        self, item: dict, result: FetchResult, error: str, *, blocked: bool = False
+        self, item: dict, result: FetchResult, error: str, *, blocked: bool = False,
+        gone: bool = False,
     ) -> None:
+        """Record a page that yields nothing; a thread whose first page says it does not exist
+        (a soft 404, ``gone``) is gone, as with a 404."""
         self.stats.errors += 1
         self.stats.blocked += blocked
         self.stats.messages.append(f"{item['url']}: {error}")
@@ -553,8 +702,19 @@ class Crawler:
                     error=error,
                 )
             frontier.finish(self.db, item["id"], frontier.FAILED, error)
-            if item["kind"] == "thread":
-                self.maybe_finish_thread(item, item["thread_external_id"])
+            uid = item["thread_external_id"]
+            if item["kind"] == "thread" and gone and uid and item["page_number"] == 1:
+                archive.set_thread_status(self.db, item["site_id"], uid, "gone", error)
+            elif item["kind"] == "thread":
+                self.maybe_finish_thread(item, uid)
+
+
+def start_failure(crawler: Crawler) -> StartFailure | None:
+    """The failure of a crawl whose every start page gave nothing to follow, else None."""
+    failures = crawler.start_failures
+    if not failures or len(failures) < crawler.seeds or crawler.discovered:
+        return None
+    return StartFailure("; ".join(f.message for f in failures), max(f.code for f in failures))
 
 
 def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
@@ -564,9 +724,12 @@ def start_run(db: Database, urls: list[str], options: CrawlOptions) -> int:
     return archive.start_run(db, args)
 
 
-def finish_run(db: Database, run_id: int, status: str, stats: CrawlStats) -> None:
+def finish_run(
+    db: Database, run_id: int, status: str, stats: CrawlStats, reason: str | None = None
+) -> None:
     archive.finish_run(db, run_id, status, {
-        "pages_fetched": stats.pages_fetched, "pages_skipped": stats.threads_skipped,
+        "reason": reason, "pages_fetched": stats.pages_fetched,
+        "pages_skipped": stats.threads_skipped,
         "posts_new": stats.posts_new, "posts_changed": stats.posts_changed,
         "posts_deleted": stats.posts_deleted, "errors": stats.errors,
     })
@@ -631,7 +794,8 @@ def make_fetcher(
     proxy when every host is this machine (the demo)."""
     return Fetcher(
         {host_key(u) for u in urls}, user_agent=options.user_agent,
-        concurrency=options.concurrency, delay=options.delay, timeout=options.timeout,
+        concurrency=options.concurrency, delay=options.delay, timeout=options.timeout / 2,
+        deadline=options.timeout,
         max_bytes=options.max_bytes, max_attempts=options.max_attempts,
         backoff=options.backoff, obey_robots=options.obey_robots, transport=transport,
         headers=dict(options.headers), cookies=cookies,
@@ -661,19 +825,24 @@ async def crawl_async(
             for host in session.cookieless_hosts(cookies, urls):
                 crawler.stats.messages.append(f"{options.cookies} has no cookie for {host}")
         crawler.run_id = start_run(db, urls, options)
-        status, pending = "interrupted", 0
+        status, pending, failure = "interrupted", 0, None
         try:
             with runlog.on_stop_signals(crawler.interrupt):
                 decided = await crawler.decide_platforms(urls)
-                crawler.seed(await liql_crawl.api_phase(crawler, urls, decided), decided)
+                left = await liql_crawl.api_phase(crawler, urls, decided)  # Khoros API first
+                crawler.seed(left, decided)
+                await crawler.discover(left)
                 await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
-            status = run_status(crawler, pending)
+            failure = None if crawler.signal is not None else start_failure(crawler)
+            status = "failed" if failure else run_status(crawler, pending)
         finally:
             await fetcher.aclose()
-            finish_run(db, crawler.run_id, status, crawler.stats)
+            finish_run(db, crawler.run_id, status, crawler.stats,
+                       failure.message if failure else None)
             db.close()
-        return CrawlReport(crawler.run_id, status, crawler.stats, pending, crawler.signal)
+        return CrawlReport(crawler.run_id, status, crawler.stats, pending, crawler.signal,
+                           failure.message if failure else None, failure.code if failure else 1)
 
 
 def crawl(

@@ -164,12 +164,13 @@ class Fetcher:
 
     Transport errors, 429, 500, 502, 503, 504 and a ``validate`` complaint are retried up to
     ``max_attempts`` times, waiting ``backoff * 2**n`` plus up to ``backoff`` of jitter, at most
-    ``max_backoff``, and never less than a ``Retry-After``. Each request must complete within
-    ``2 * timeout`` besides httpx's own connect/read/write/pool timeouts. Bodies are capped at
-    ``max_bytes`` after decompression, which never inflates past the cap. Cookies are never
-    kept; a URL with a user name or password is refused, never requested. ``sleep`` and
-    ``clock`` are the waiting and the monotonic time used for politeness and backoff (tests
-    inject fakes).
+    ``max_backoff``, and never less than a ``Retry-After``. Each response must be complete
+    within ``deadline`` seconds (default ``2 * timeout``), a slow drip included, besides httpx's
+    own connect/read/write/pool timeouts of ``timeout``; past it the attempt fails as a
+    timeout. Bodies are capped at ``max_bytes`` after decompression, which never inflates past
+    the cap. Cookies are never kept; a URL with a user name or password is refused, never
+    requested. ``sleep`` and ``clock`` are the waiting and the monotonic time used for
+    politeness and backoff (tests inject fakes).
 
     ``headers`` are sent with every request and ``cookies`` (a jar, e.g. a loaded cookies.txt)
     give each request its ``Cookie`` header; both only ever go to the allowed hosts, the only
@@ -185,6 +186,7 @@ class Fetcher:
         concurrency: int = 2,
         delay: float = 1.0,
         timeout: float = 30.0,
+        deadline: float | None = None,
         max_bytes: int = 20 * 2**20,
         max_attempts: int = 5,
         backoff: float = 1.0,
@@ -205,6 +207,7 @@ class Fetcher:
         self.concurrency = concurrency
         self.delay = delay
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else 2 * timeout
         self.max_bytes = max_bytes
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
@@ -253,7 +256,8 @@ class Fetcher:
         if self._refusal(target) is not None:
             return False
         host = self._hosts.get(host_key(target))
-        return host is None or host.robots is None or host.robots.can_fetch(str(target))
+        return (not self.obey_robots or host is None or host.robots is None
+                or host.robots.can_fetch(str(target)))
 
     async def fetch(
         self,
@@ -362,13 +366,21 @@ class Fetcher:
     async def _robots_refusal(self, url: httpx.URL) -> str | None:
         if not self.obey_robots:
             return None
-        host = self._host(url)
+        rules = await self.robots(str(url))
+        return None if rules.can_fetch(str(url)) else ROBOTS_REFUSAL
+
+    async def robots(self, url: str) -> RobotsRules:
+        """The robots.txt rules of ``url``'s host, loaded once (for its sitemaps even when the
+        rules are not obeyed; its Crawl-delay then does not apply)."""
+        target = httpx.URL(url)
+        host = self._host(target)
         if host.robots is None:
             async with host.robots_lock:
                 if host.robots is None:
-                    host.robots = await self._load_robots(url)
-                    host.interval = max(self.delay, host.robots.crawl_delay or 0.0)
-        return None if host.robots.can_fetch(str(url)) else ROBOTS_REFUSAL
+                    host.robots = await self._load_robots(target)
+                    if self.obey_robots:
+                        host.interval = max(self.delay, host.robots.crawl_delay or 0.0)
+        return host.robots
 
     async def _load_robots(self, url: httpx.URL) -> RobotsRules:
         """robots.txt of ``url``'s host (RFC 9309): missing or refused (4xx) allows all; a
@@ -427,7 +439,7 @@ class Fetcher:
         async with host.slots:
             await self._turn(host)
             self.stats.requests += 1
-            deadline = 2 * self.timeout
+            deadline = self.deadline
             try:
                 async with asyncio.timeout(deadline):
                     answer = await self._exchange(url, target, headers)
@@ -621,12 +633,19 @@ def _content_length(response: httpx.Response) -> int | None:
 
 
 def _transport_error(exc: httpx.TransportError, response: httpx.Response | None) -> str:
+    """What went wrong; a body cut short in transit (Content-Length not met, chunked stream
+    cut, connection dropped mid-body) is "truncated body": truncation is judged by the
+    transfer, never by the markup."""
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         return f"timeout: {text}"
-    declared = _content_length(response) if response is not None else None
-    if isinstance(exc, httpx.RemoteProtocolError) and declared is not None:
-        return f"truncated body (got {response.num_bytes_downloaded} of {declared} bytes)"
+    if response is not None and isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        got = response.num_bytes_downloaded
+        if (declared := _content_length(response)) is not None:
+            return f"truncated body (got {got} of {declared} bytes)"
+        if "chunked" in response.headers.get("transfer-encoding", "").lower():
+            return f"truncated body (chunked stream cut after {got} bytes)"
+        return f"truncated body (connection dropped after {got} bytes)"
     cause = _root_cause(exc)
     if isinstance(cause, socket.gaierror):
         return f"connection failed: the host name does not resolve ({cause.strerror})"

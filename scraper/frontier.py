@@ -54,17 +54,39 @@ def add(
     return cursor.rowcount == 1
 
 
+def claim_linked(
+    db: Database,
+    url: str,
+    *,
+    thread_external_id: str | None = None,
+    page_number: int | None = None,
+    listing_reply_count: int | None = None,
+    listing_last_post: str | None = None,
+) -> bool:
+    """Make a pending "linked" row of ``url`` a thread page with these fields (a board listing
+    met the thread after a link to it had been queued); return whether there was one."""
+    cursor = db.execute(
+        "update frontier set kind = 'thread', thread_external_id = ?, page_number = ?,"
+        " listing_reply_count = ?, listing_last_post = ?, updated_at = ?"
+        " where url = ? and kind = 'linked' and state = ?",
+        [thread_external_id, page_number, listing_reply_count, listing_last_post, now(), url,
+         PENDING],
+    )
+    return cursor.rowcount == 1
+
+
 def next_items(
     db: Database, limit: int, exclude: Collection[int] = (), skip_sites: Collection[int] = ()
 ) -> list[dict]:
-    """Pending rows to work on next: thread pages before listings, oldest first; not the rows
-    ``exclude`` names, nor those of the sites in ``skip_sites``."""
+    """Pending rows to work on next: thread pages before listings, oldest first; links to
+    threads seen beside the boards (kind "linked") last, once the boards had their say; not
+    the rows ``exclude`` names, nor those of the sites in ``skip_sites``."""
     return list(
         db.query(
             "select * from frontier where state = ?"
             " and id not in (select value from json_each(?))"
             " and coalesce(site_id, 0) not in (select value from json_each(?))"
-            " order by (kind = 'thread') desc, id limit ?",
+            " order by (kind = 'thread') desc, (kind = 'linked'), id limit ?",
             [PENDING, json.dumps(list(exclude)), json.dumps(list(skip_sites)), limit],
         )
     )

@@ -171,6 +171,8 @@ def _marked_text(html: str, marks: dict[str, str]) -> str:
         parts[1::2] = [get(name, "") for name in names]
         html = "".join(parts)
     if "&" in html:
+        if "&nbsp;" in html:  # Lexbor writes every U+00A0 so: cheaper here than in unescape()
+            html = html.replace("&nbsp;", "\xa0")
         html = unescape(html)
     if "\xa0" in html:
         html = html.replace("\xa0", _NBSP)

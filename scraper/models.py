@@ -17,6 +17,11 @@ class NotForumPage(ParseError):
     """The bytes are not a page of the expected platform (or not HTML at all)."""
 
 
+class GonePage(NotForumPage):
+    """The page says that what was asked for does not exist (a deleted topic): many forums
+    answer so with HTTP 200; the crawl records it as it records a 404."""
+
+
 class BlockedPage(ParseError):
     """A thread page that carries no posts: login wall, bot challenge, consent page, error page."""
 
@@ -128,7 +133,7 @@ class ThreadPage:
 
 @dataclass
 class ListingThread:
-    external_id: str
+    external_id: str  # "" for a message permalink, whose thread only its page names
     title: str | None = None
     url: str | None = None
     reply_count: int | None = None

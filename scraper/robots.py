@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from urllib.robotparser import RobotFileParser
+from xml.etree import ElementTree
+
+MAX_SITEMAP_BYTES = 50 * 2**20  # the sitemaps protocol's own limit, uncompressed
 
 _FRACTIONAL_DELAY = re.compile(r"^(\s*crawl-delay\s*:\s*)(\d*\.\d+)", re.IGNORECASE)
 
@@ -28,6 +32,11 @@ class RobotsRules:
         return self._parser is None or self._parser.can_fetch(self.user_agent, url)
 
     @property
+    def sitemaps(self) -> list[str]:
+        """The sitemap URLs robots.txt names (``Sitemap:`` lines), in order."""
+        return list(self._parser.site_maps() or []) if self._parser is not None else []
+
+    @property
     def crawl_delay(self) -> float | None:
         """The ``Crawl-delay`` of the group that applies to us, in seconds."""
         if self._parser is None:
@@ -41,3 +50,26 @@ def _round_up_delays(lines: list[str]) -> list[str]:
     return [
         _FRACTIONAL_DELAY.sub(lambda m: f"{m[1]}{math.ceil(float(m[2]))}", line) for line in lines
     ]
+
+
+def sitemap_locations(body: bytes) -> tuple[list[str], list[str]]:
+    """The ``<loc>`` URLs of a sitemap (gzip or not): ``(sitemaps, pages)``, the first from a
+    sitemap index, the second from a URL set. ValueError for what is no sitemap."""
+    if body[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            body = inflater.decompress(body, MAX_SITEMAP_BYTES)
+        except zlib.error as exc:
+            raise ValueError(f"undecodable gzip sitemap: {exc}") from None
+        if inflater.unconsumed_tail:
+            raise ValueError("sitemap larger than 50 MB")
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        raise ValueError(f"not a sitemap: {exc}") from None
+    kind = root.tag.rpartition("}")[2]
+    if kind not in ("sitemapindex", "urlset"):
+        raise ValueError(f"not a sitemap: root element <{kind}>")
+    locs = [(e.text or "").strip() for e in root.iter() if e.tag.rpartition("}")[2] == "loc"]
+    locs = [loc for loc in locs if loc]
+    return (locs, []) if kind == "sitemapindex" else ([], locs)

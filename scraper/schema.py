@@ -297,6 +297,12 @@ def _neutral_names(db: Database) -> None:
         db["users"].add_column("display_name", str)
 
 
+
+@MIGRATIONS(name="0004_run_reason")
+def _run_reason(db: Database) -> None:
+    """Crawl runs say why a run failed (e.g. a start page with nothing to crawl)."""
+    if "reason" not in db["crawl_runs"].columns_dict:
+        db["crawl_runs"].add_column("reason", str)
 @MIGRATIONS(name="0005_site_zone")
 def _site_zone(db: Database) -> None:
     """Times in the site's zone: ``sites.tz`` (an IANA name or "+01:00") and ``tz_source``

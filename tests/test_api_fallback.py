@@ -124,7 +124,23 @@ def test_invalid_json_is_a_failed_page_not_partial_rows(toy, tmp_path):
     with ScriptedServer() as server:
         serve(server, (200, JSON, b'{"toy_posts": ["cut sho'))
         report = crawl([server.url("/t/7")], options(tmp_path / "a.db"))
-    assert report.status == "incomplete"
+    assert (report.status, report.exit_code) == ("failed", 1)  # the start page gave nothing
+    assert report.reason.startswith(f"{server.url('/t/7.json')}: invalid JSON: ")
     assert report.stats.messages[0].startswith(
         f"{server.url('/t/7.json')}: invalid JSON: Unterminated string")
     assert posts(tmp_path / "a.db") == []
+
+
+def test_a_not_modified_api_answer_is_no_refusal(toy, tmp_path):
+    """A re-crawl's conditional request answered 304 keeps reading the API (no HTML)."""
+    answer = (200, {**JSON, "etag": '"v1"'}, json.dumps({"toy_posts": ["from json"]}).encode())
+    with ScriptedServer() as server:
+        serve(server, answer)
+        server.route("/t/7.json", answer, (304, {"etag": '"v1"'}, b""))
+        crawl([server.url("/t/7")], options(tmp_path / "a.db"))
+        again = crawl([server.url("/t/7")], options(tmp_path / "a.db"))
+        assert [r.path for r in server.requests if r.path.startswith("/t/")] == [
+            "/t/7.json", "/t/7.json"]
+    assert again.status == "complete" and again.stats.messages == []
+    assert again.stats.not_modified == 1
+    assert posts(tmp_path / "a.db") == [("7-1", "from json")]

@@ -174,8 +174,8 @@ def test_migrate_twice_is_a_noop(db, tmp_path):
     assert dump(db) == before
     applied = [r["name"] for r in db.query("select name from _sqlite_migrations order by id")]
     assert applied == [
-        "0001_initial", "0002_post_labels", "0003_platform_neutral_names", "0005_site_zone",
-        "0006_run_changes",
+        "0001_initial", "0002_post_labels", "0003_platform_neutral_names", "0004_run_reason",
+        "0005_site_zone", "0006_run_changes",
     ]
     db.close()
     reopened = open_archive(tmp_path / "sub" / "dir" / "forum.db")

@@ -204,7 +204,8 @@ def test_robots_disallowed_board_is_skipped_not_failed(tmp_path: Path) -> None:
     with DemoServer(robots=f"User-agent: *\nDisallow: {prefix}\n") as srv:
         report = crawl([srv.url + "/"], options(tmp_path / "r.db"))
         assert not [r for r in srv.requests if r.path.startswith(prefix)]
-    assert (report.status, report.stats.robots_skipped, report.stats.errors) == ("complete", 1, 0)
+    # The board and the link to its latest post on its category page.
+    assert (report.status, report.stats.robots_skipped, report.stats.errors) == ("complete", 2, 0)
     archived_threads = sqlite3.connect(tmp_path / "r.db").execute("select count(*) from threads")
     others = sum(len(b.threads) for b in srv.community.all_boards() if b.id != "billing")
     assert archived_threads.fetchone() == (others,)

@@ -467,17 +467,25 @@ def test_every_listing_page_parses_to_the_generated_nodes(
     c, base = srv.community, srv.url
     home = parse(client.get(base + "/").content, base + "/")
     assert isinstance(home, ListingPage) and home.kind == "community"
-    assert [(n.external_id, n.url) for n in home.categories] == [
+    # The node list first, in its order; then every other node the page links to (its menu).
+    assert [(n.external_id, n.url) for n in home.categories][: len(c.categories)] == [
         (cat.id, base + render.category_url(cat)) for cat in c.categories]
-    assert home.boards == [] and home.threads == []
+    assert {n.external_id for n in home.categories} == {cat.id for cat in c.all_categories()}
+    assert {n.external_id for n in home.boards} == {b.id for b in c.all_boards()}
+    assert home.threads == []
     for cat in c.all_categories():
         url = base + render.category_url(cat)
         page = parse(client.get(url).content, url)
         assert page.kind == "category"
-        assert [(n.external_id, n.title, n.url) for n in page.boards] == [
+        assert [(n.external_id, n.title, n.url) for n in page.boards][: len(cat.boards)] == [
             (b.id, b.title, base + render.board_url(b)) for b in cat.boards]
-        assert [(n.external_id, n.title) for n in page.categories] == [
+        assert [(n.external_id, n.title) for n in page.categories][: len(cat.categories)] == [
             (s.id, s.title) for s in cat.categories]
+        assert {n.url for n in page.categories} == {
+            base + render.category_url(x) for x in c.all_categories() if x is not cat}
+        latest = [render.message_url(b, b.sorted_threads()[0], b.sorted_threads()[0].last_post)
+                  for b in cat.boards if b.threads]
+        assert [t.url for t in page.threads] == [base + u.split("#")[0] for u in latest]
     for board in c.all_boards():
         url = base + render.board_url(board)
         page = parse(client.get(url).content, url, tz=TZ)

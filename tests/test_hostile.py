@@ -179,7 +179,7 @@ def test_slow_drip_ends_at_the_timeout(server: DemoServer, clean: Path, tmp_path
     # Each 256-byte piece comes fast enough for the read timeout, the whole page never does.
     server.faults = Faults(drip_chunk=256, drip_pause=0.05)
     outcome, url, uid = hostile_page_2(server, clean, tmp_path, ["slow"] * MAX_ATTEMPTS,
-                                       timeout=0.4)
+                                       timeout=0.8)  # the whole response; each read 0.4 s
     failed_page_2(outcome, url, uid, None, "fetch-failed",
                   "timeout: no complete response within 0.8 s")
 
@@ -282,7 +282,9 @@ def test_no_forum_html_at_a_board_url(server: DemoServer, clean: Path, tmp_path:
     server.script(path, [Response(200, page)])
     outcome = recrawl(server, clean, tmp_path, path)
     error = "not a Khoros page: Welcome to nginx!"
-    assert outcome.report.exit_code == 1
+    # The start page is no forum page: the run fails with exit code 2 and says why.
+    assert (outcome.report.status, outcome.report.exit_code) == ("failed", 2)
+    assert outcome.report.reason == f"{server.url}{path}: {error}"
     assert outcome.report.stats.messages == [f"{server.url}{path}: {error}"]
     assert outcome.pages == [(server.url + path, 200, "parse-failed", error)]
     assert outcome.after == outcome.before

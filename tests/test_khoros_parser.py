@@ -271,11 +271,15 @@ def test_node_lists_give_categories_and_boards(name: str) -> None:
     page, fact = parsed(name), facts(name)
     assert isinstance(page, ListingPage)
     assert page.kind == MANIFEST[name]["kind"]
-    assert page.threads == []
+    listed = {b.url for b in page.boards + page.categories}
+    own = MANIFEST[name]["url"]
+    assert listed == ({e["url"] for e in fact["boards"] + fact["categories"]}
+                      | set(fact["decoy_node_links_outside_list"])) - {own}
     for found, expected in ((page.boards, fact["boards"]), (page.categories, fact["categories"])):
-        assert [[b.external_id, b.title, b.url] for b in found] == [
+        assert [[b.external_id, b.title, b.url] for b in found[: len(expected)]] == [
             [e["external_id"], e["title"], e["url"]] for e in expected
         ]
+    assert sorted(t.url for t in page.threads) == sorted(fact.get("linked_threads", []))
     assert [c.title for c in page.breadcrumbs] == (
         [fact["final_crumb"]] if fact["final_crumb"] else []
     )

@@ -64,6 +64,7 @@ def test_old_archive_upgrades_in_place_and_keeps_its_data(old):
     open_archive(old).close()
     assert query(old, "SELECT name FROM _sqlite_migrations ORDER BY rowid") == [
         ("0001_initial",), ("0002_post_labels",), ("0003_platform_neutral_names",),
+        ("0004_run_reason",),
         ("0005_site_zone",),
         ("0006_run_changes",),
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.models import BlockedPage, ListingPage, NotForumPage, ParseError, ThreadPage
+from scraper.models import BlockedPage, GonePage, ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import mybb, parse
 from tests.update_goldens import golden_text
 
@@ -18,7 +18,7 @@ MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text(encoding="utf-8"))
 THREADS = [n for n, e in MANIFEST.items() if e["kind"] == "thread"]
 LISTINGS = [n for n, e in MANIFEST.items() if e["kind"] in ("board", "category", "community")]
 WALLS = [n for n, e in MANIFEST.items() if "error" in e["facts"]]
-ERRORS = {"BlockedPage": BlockedPage, "NotForumPage": NotForumPage}
+ERRORS = {"BlockedPage": BlockedPage, "NotForumPage": NotForumPage, "GonePage": GonePage}
 
 
 def parsed(name: str) -> ThreadPage | ListingPage:

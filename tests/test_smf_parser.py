@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.models import BlockedPage, ListingPage, NotForumPage, ThreadPage
+from scraper.models import BlockedPage, GonePage, ListingPage, NotForumPage, ThreadPage
 from scraper.platforms import parse, smf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,8 +108,10 @@ def test_message_index_lists_topics_stickies_child_boards_and_pages(name: str) -
 
 @pytest.mark.parametrize("name", WALLS)
 def test_walls_are_blocked_with_the_forums_own_message(name: str) -> None:
-    with pytest.raises(BlockedPage) as caught:
+    """A wall is blocked; a topic the forum says does not exist is gone (a soft 404)."""
+    with pytest.raises((BlockedPage, GonePage)) as caught:
         parsed(name)
+    assert type(caught.value).__name__ == facts(name)["error"]
     assert str(caught.value) == facts(name)["message"]
 
 

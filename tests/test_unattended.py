@@ -137,8 +137,8 @@ def test_silent_host_is_given_up_after_two_timeouts(tmp_path: Path) -> None:
         urls = [f"http://{silent.host}/t5/Hubs/Subject-{n}/td-p/{n}" for n in (1, 2)]
         report = crawl(urls, options(tmp_path / "s.db", timeout=0.5))
         assert len(silent.connections) == 2  # robots.txt, twice; no page asked for
-    assert report.stats.sites_down == [
-        f"host unreachable: {silent.host}: timeout: no answer within 0.5 s (2 attempts)"
+    assert report.stats.sites_down == [  # each read may take half the --timeout
+        f"host unreachable: {silent.host}: timeout: no answer within 0.25 s (2 attempts)"
     ]
     assert (report.status, report.exit_code, report.pending) == ("incomplete", 1, 2)
     assert table_counts(tmp_path / "s.db")["pages"] == 0

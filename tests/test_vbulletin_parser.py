@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.models import BlockedPage, ListingPage, NotForumPage, ParseError, ThreadPage
+from scraper.models import BlockedPage, GonePage, ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import parse, vbulletin
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +124,8 @@ def test_listing_facts(name: str) -> None:
 @pytest.mark.parametrize("name", WALLS)
 def test_walls(name: str) -> None:
     fact = facts(name)
-    error = {"BlockedPage": BlockedPage, "NotForumPage": NotForumPage}[fact["error"]]
+    error = {"BlockedPage": BlockedPage, "NotForumPage": NotForumPage,
+             "GonePage": GonePage}[fact["error"]]
     with pytest.raises(error) as raised:
         parsed(name)
     assert type(raised.value) is error

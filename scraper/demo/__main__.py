@@ -34,12 +34,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the number of threads")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     ap.add_argument("--log", type=Path, help="append one line per request to this file")
+    ap.add_argument("--skin", choices=("classic", "tiles", "mixed"), default="classic",
+                    help="community and category pages: node lists, custom tiles, or both")
+    ap.add_argument("--sitemap", action="store_true", help="name a sitemap in robots.txt")
     ap.add_argument("--api", choices=["open", "closed"],
                     help="serve the Community API (LiQL) at /api/2.0/search, or refuse it (403)")
     args = ap.parse_args(argv)
     community = build_community(args.seed, scale=args.scale)
     with DemoServer(community, host=args.host, port=args.port, latency=args.latency,
-                    api=args.api) as srv:
+                    skin=args.skin, sitemap=args.sitemap, api=args.api) as srv:
         stop = threading.Event()
         logger = None
         if args.log:

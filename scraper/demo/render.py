@@ -683,8 +683,48 @@ def _browse_menu(c: Community, base: str) -> str:
             f'<ul class="browse-forum-links">{items}</ul></div></div></div>\n')
 
 
-def category_page(c: Community, cat: Category, base: str) -> str:
-    """A category: its boards and sub-categories in the node list."""
+SKINS = ("classic", "tiles", "mixed")
+
+
+def tiles_for(skin: str, c: Community, cat: Category | None = None) -> bool:
+    """Whether a community (``cat`` None) or category page of this skin shows custom tiles:
+    "tiles" everywhere, "mixed" on the front page and every other category, "classic" never."""
+    if skin == "tiles":
+        return True
+    if skin != "mixed":
+        return False
+    return cat is None or [x.id for x in c.all_categories()].index(cat.id) % 2 == 0
+
+
+def _tile(c: Community, cat: Category, base: str) -> str:
+    """A custom tile: the category's heading link and a list of its boards' links (no
+    Khoros node list classes)."""
+    boards = "".join(f'<li class="custom-tile-board"><a class="custom-tile-board-link" href="'
+                     f'{base}{board_url(b)}"><span class="custom-tile-board-name">{_e(b.title)}'
+                     f'</span><span class="custom-tile-board-count">{_fmt(len(b.threads))} topics'
+                     "</span></a></li>" for b in cat.boards)
+    subs = "".join(f'<li class="custom-tile-sub"><a href="{base}{category_url(s)}">'
+                   f"{_e(s.title)}</a></li>" for s in cat.categories)
+    return (f'<div class="custom-community-tile" data-node-id="{cat.id}"><div class="custom-tile-'
+            f'image"><img src="{ASSETS}/tiles/{cat.id}.png" alt=""/></div><h3 class="custom-tile-'
+            f'title"><a href="{base}{category_url(cat)}">{_e(cat.title)}</a></h3><ul class="custom-'
+            f'tile-boards">{boards}{subs}</ul></div>\n')
+
+
+def _tiles(c: Community, heading: str, cats: list[Category], base: str,
+           boards: list[Board] = ()) -> str:
+    """The custom tiles component: boards of the page as cards, then a tile per category."""
+    cards = "".join(f'<div class="custom-board-card"><a class="custom-board-card-link" href="'
+                    f'{base}{board_url(b)}"><span class="custom-board-card-title">{_e(b.title)}'
+                    "</span></a></div>\n" for b in boards)
+    return (f'<div class="custom-community-tiles lia-component-custom-community-tiles"><h2 class="'
+            f'custom-community-tiles-heading">{_e(heading)}</h2>\n{cards}'
+            + "".join(_tile(c, cat, base) for cat in cats) + "</div>\n")
+
+
+def category_page(c: Community, cat: Category, base: str, skin: str = "classic") -> str:
+    """A category: its boards and sub-categories in the node list (custom tiles instead in the
+    tiles skin)."""
     cats = _path(c, cat.id)
     parents = cats[:-1]
     core = {**_node_json(cat, base), "ancestors": _ancestors(c, parents, base)}
@@ -698,24 +738,28 @@ def category_page(c: Community, cat: Category, base: str) -> str:
     return "".join([
         _head(f"{cat.title} - {c.title}", canonical, metas,
               _script(c, "CategoryPage", obj, core, track)),
-        _body_open(c, "CategoryPage", crumbs, base), _browse_menu(c, base),
+        _body_open(c, "CategoryPage", crumbs, base),
+        "" if tiles_for(skin, c, cat) else _browse_menu(c, base),
         '<h1 class="PageTitle lia-component-common-widget-page-title"><span class="lia-link-'
         f'navigation lia-link-disabled">{_e(cat.title)}</span></h1>\n<div class="lia-category-'
         f'description">{_e(cat.description)}</div>\n',
-        _node_list(c, cat.title, cat.boards, cat.categories, base), _footer(base),
+        _tiles(c, cat.title, cat.categories, base, cat.boards) if tiles_for(skin, c, cat)
+        else _node_list(c, cat.title, cat.boards, cat.categories, base), _footer(base),
     ])
 
 
-def home_page(c: Community, base: str) -> str:
-    """The community front page: its top categories."""
+def home_page(c: Community, base: str, skin: str = "classic") -> str:
+    """The community front page: its top categories (as custom tiles in the tiles skin)."""
     core = {"viewHref": base + "/", "id": "homecue", "title": c.title, "nodeType": "Community"}
     metas = [("og:type", "website"), ("og:url", base + "/"), ("og:title", c.title)]
     return "".join([
         _head(c.title, base + "/", metas, _script(c, "CommunityPage", None, core, "")),
-        _body_open(c, "CommunityPage", "", base), _browse_menu(c, base),
+        _body_open(c, "CommunityPage", "", base),
+        "" if tiles_for(skin, c) else _browse_menu(c, base),
         '<h1 class="PageTitle lia-component-common-widget-page-title"><span class="lia-link-'
         f'navigation lia-link-disabled">{_e(c.title)}</span></h1>\n',
-        _node_list(c, "Categories", [], c.categories, base), _footer(base),
+        _tiles(c, "Browse by topic", c.categories, base) if tiles_for(skin, c)
+        else _node_list(c, "Categories", [], c.categories, base), _footer(base),
     ])
 
 

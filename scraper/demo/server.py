@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -33,6 +34,8 @@ DEFAULT_ROBOTS = (
     "Disallow: /t5/search/\n"
 )
 HTML_TYPE = "text/html;charset=UTF-8"
+SITEMAP_INDEX = "/sitemap_index.xml"
+SITEMAPS = (SITEMAP_INDEX, "/sitemap-boards.xml", "/sitemap-threads.xml.gz")
 FAULT_KINDS = ("5xx", "429", "drop", "truncate", "slow")
 
 
@@ -136,10 +139,16 @@ class DemoServer:
         robots: str | None = DEFAULT_ROBOTS,
         faults: Faults | None = None,
         platform: str = "khoros",
+        skin: str = "classic",
+        sitemap: bool = False,
         api: str | None = None,
     ) -> None:
+        if skin not in render.SKINS:
+            raise ValueError(f"unknown demo skin {skin!r}; one of {', '.join(render.SKINS)}")
         self.community = community if community is not None else build_community()
         self.platform = platform
+        self.skin = skin  # Khoros community and category pages: classic, tiles or mixed
+        self.sitemap = sitemap  # robots.txt names a sitemap index (gzip sitemaps behind it)
         self.api = api  # the Community API (Khoros): None (absent), "open" or "closed"
         self.api_rejected: frozenset[str] = frozenset()  # fields it answers 400 for
         self.renderer = None if platform == "khoros" else renderers.renderer(platform)
@@ -275,8 +284,11 @@ class DemoServer:
         if route == "/robots.txt":
             if self.robots is None:
                 return self._not_found()
-            return Response(200, self.robots.encode(), "text/plain; charset=utf-8",
+            text = self.robots + (f"Sitemap: {self.url}{SITEMAP_INDEX}\n" if self.sitemap else "")
+            return Response(200, text.encode(), "text/plain; charset=utf-8",
                             last_modified=self.community.clock, conditional=True)
+        if self.sitemap and route in SITEMAPS:
+            return self._sitemap(route)
         with self._lock:
             if self.api and self.renderer is None and route == liql.PATH:
                 status, body = liql.answer(self.community, parts.query, self.url,
@@ -299,7 +311,7 @@ class DemoServer:
     def _page(self, route: str) -> Response:
         c, base = self.community, self.url
         if route in ("/", ""):
-            return _html(render.home_page(c, base), c.clock)
+            return _html(render.home_page(c, base, self.skin), c.clock)
         if m := _THREAD.match(route):
             return self._thread_page(int(m.group(1)), int(m.group(2) or 1))
         if m := _MESSAGE.match(route):
@@ -317,7 +329,8 @@ class DemoServer:
             return _html(render.board_page(c, board, page, base), modified)
         if m := _CATEGORY.match(route):
             cat = c.category(m.group(1))
-            return _html(render.category_page(c, cat, base), c.clock) if cat else self._not_found()
+            return (_html(render.category_page(c, cat, base, self.skin), c.clock) if cat
+                    else self._not_found())
         if m := _PROFILE.match(route):
             user = next((u for u in c.users if u.id == int(m.group(1))), None)
             return _html(render.profile_page(c, user, base), c.clock) if user else \
@@ -340,6 +353,20 @@ class DemoServer:
             resp.body = resp.body.decode().encode("cp1251", errors="xmlcharrefreplace")
         return resp
 
+    def _sitemap(self, route: str) -> Response:
+        """The sitemap index, the boards' sitemap, and the threads' sitemap (gzip file)."""
+        c, base = self.community, self.url
+        if route == SITEMAP_INDEX:
+            return Response(200, _sitemap_xml("sitemapindex", "sitemap",
+                                              [base + p for p in SITEMAPS[1:]]), "application/xml")
+        with self._lock:
+            if route.endswith(".gz"):
+                urls = [base + render.thread_url(b, t) for b in c.all_boards() for t in b.threads]
+                return Response(200, gzip.compress(_sitemap_xml("urlset", "url", urls), mtime=0),
+                                "application/x-gzip")
+            urls = [base + render.board_url(b) for b in c.all_boards()]
+        return Response(200, _sitemap_xml("urlset", "url", urls), "application/xml")
+
     def _not_found(self) -> Response:
         return _html(render.not_found_page(self.community, self.url), None, status=404)
 
@@ -357,6 +384,12 @@ class DemoServer:
             other = self.url.replace("127.0.0.1", "127.0.0.2", 1)
             return Response(302, headers={"Location": other + "/t5/Hubs-and-Bridges/bd-p/hubs"})
         return None
+
+
+def _sitemap_xml(root: str, entry: str, urls: list[str]) -> bytes:
+    locs = "".join(f"<{entry}><loc>{escape(u)}</loc></{entry}>\n" for u in urls)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="http://www.sitemaps.org/'
+            f'schemas/sitemap/0.9">\n{locs}</{root}>\n').encode()
 
 
 def _html(text: str, modified: datetime | None, *, status: int = 200) -> Response:

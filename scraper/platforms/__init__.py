@@ -14,11 +14,14 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.htmltext import decode_html, utf8_body
 from scraper.models import ListingPage, NotForumPage, ParseError, ThreadPage
 from scraper.platforms import (
+    discourse,
+    invision,
     khoros,
     mybb,
     phpbb,
     smf,
     stackexchange,
+    vanilla,
     vbulletin,
     xenforo,
 )
@@ -36,7 +39,7 @@ def _registry(*modules: object) -> dict[str, Platform]:
 
 
 PLATFORMS: dict[str, Platform] = _registry(
-    khoros, mybb, phpbb, smf, stackexchange, vbulletin, xenforo,
+    khoros, discourse, invision, mybb, phpbb, smf, stackexchange, vanilla, vbulletin, xenforo,
 )
 
 

@@ -122,6 +122,9 @@ class Urls:
         return urljoin(self.url, href)
 
     def same_site(self, url: str) -> bool:
+        origin = self.origin
+        if origin and url.startswith(origin) and url[len(origin):len(origin) + 1] in "/?#":
+            return True  # the common case, without parsing the URL
         return urlsplit(url).netloc.lower() == self.netloc
 
 

@@ -29,15 +29,18 @@ from scraper.models import (
     ListingThread,
     NotForumPage,
     PageInfo,
+    ParseError,
     Post,
     Quote,
     Thread,
     ThreadPage,
 )
 from scraper.platforms.common import (
+    Urls,
     blocked_reason,
     first,
     is_cut,
+    links_by_kind,
     meta,
     page_title,
     stem,
@@ -77,7 +80,22 @@ _PARTS_QUERY = (
     "a.lia-user-name-link, .lia-message-post-date, div.lia-message-subject, "
     "span.MessagesPositionInThread, span.MessageKudosCount, div.lia-message-body-content"
 )
-_SOLUTION_COPY = "lia-message-view-solution-copy"
+# A copy of the accepted solution shown under the question is never a post: a root marked as a
+# copy or inside the question's list of accepted solutions, or one that links to itself with
+# "View solution in original post".
+# The accepted mark counts wherever it sits on the message's own wrappers (not inside its body).
+# One page query finds copy zones, "View solution" links and accepted marks together.
+_ACCEPTED = ("lia-accepted-solution", "lia-panel-message-accepted-solution")
+_NOT_OWN_WRAPPER = ("lia-message-body", "lia-component-accepted-solutions", "solution-copy")
+_MARKS_QUERY = (
+    ".lia-message-view-solution-copy, .lia-message-body-solution-copy, "
+    ".lia-component-accepted-solutions, .lia-accepted-solution, "
+    ".lia-panel-message-accepted-solution, .lia-message-view-solution-link, "
+    ".lia-view-solution-link, .lia-message-solution-link, "
+    "a[href]:lexbor-contains('View solution in original post' i)"
+)
+_SOLUTION_LINKS = ("lia-message-view-solution-link", "lia-view-solution-link",
+                   "lia-message-solution-link")
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -212,6 +230,15 @@ def _community_json(tree: LexborHTMLParser) -> dict:
 
 
 @dataclass
+class _Marks:
+    """Solution copies and accepted marks of a thread page, by message root (``mem_id``)."""
+
+    copies: set[int] = field(default_factory=set)  # roots that are copies of a solution
+    solutions: set[int] = field(default_factory=set)  # roots with the accepted mark
+    copy_parts: set[int] = field(default_factory=set)  # parts inside copies: nobody's own
+
+
+@dataclass
 class _Page:
     """What every part of one page needs: its URL, canonical URL, page JSON and clock."""
 
@@ -219,6 +246,7 @@ class _Page:
     url: str
     tz: str | None
     known_data: dict | None = field(default=None, repr=False)  # the page JSON if already read
+    marks: _Marks = field(default_factory=lambda: _Marks(), repr=False)  # of a thread page
     canonical: str | None = field(init=False)
     clock: Clock = field(init=False)
     _origin: str = field(init=False, repr=False)
@@ -345,11 +373,11 @@ class _Draft:
 def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> ThreadPage:
     """Parse one thread page (classic or current layout) into a ``ThreadPage``."""
     _require_khoros(tree, url, "posts")
-    elements = _message_elements(tree)
+    elements, marks = _message_elements(tree)
     if not elements:
         reason = blocked_reason(tree, "posts")
         raise BlockedPage(reason or f"no posts found on a thread page: {page_title(tree)}")
-    page = _Page(tree, url, tz)
+    page = _Page(tree, url, tz, marks=marks)
     thread_url, uid = _thread_identity(page)
     drafts = _drafts(elements, page, thread_url)
     opening = next((d for d in drafts if d.post.external_id == uid), None)
@@ -386,19 +414,60 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     )
 
 
-def _message_elements(tree: LexborHTMLParser) -> list[LexborNode]:
-    """The message roots, without the copy of the accepted solution shown under the question."""
-    for selector in _MESSAGES[:-1]:
+def _message_elements(tree: LexborHTMLParser) -> tuple[list[LexborNode], _Marks]:
+    """The message roots, without the copies of the accepted solution shown under the question,
+    and the page's marks. One rule on every path: a copy is a root marked as one or inside the
+    question's list of accepted solutions, or one holding a "View solution in original post"
+    link to itself."""
+    elements: list[LexborNode] = []
+    for selector in _MESSAGES:
         if elements := tree.css(selector):
-            return [e for e in elements if _SOLUTION_COPY not in (e.attributes.get("class") or "")]
-    return [e for e in tree.css(_MESSAGES[-1]) if not _is_copy(e)]
+            break
+    roots = {e.mem_id: e for e in elements}
+    nested = selector == _MESSAGES[-1]  # uid elements: a message's panel may be one too
+    marks = _Marks()
+    for node in tree.css(_MARKS_QUERY) if elements else ():
+        if node.tag == "a" or _has_class(node, _SOLUTION_LINKS):
+            link = node if node.tag == "a" else first(node, ("a",), "href")
+            href = link.attributes.get("href") if link is not None else None
+            if target := _MESSAGE_UID.search(href or ""):
+                _mark_roots(node, roots, marks.copies, target=target, nested=nested)
+        elif _has_class(node, _ACCEPTED):
+            _mark_roots(node, roots, marks.solutions, nested=nested)
+        else:  # a copy zone: the roots in it (or itself) are copies, their parts nobody's
+            marks.copies.update(e.mem_id for e in (node, *node.css(selector)) if e.mem_id in roots)
+            marks.copy_parts.update(part.mem_id for part in node.css(_PARTS_QUERY))
+    for copy in marks.copies:  # a copy nested in the question lends it none of its parts
+        marks.copy_parts.update(part.mem_id for part in roots[copy].css(_PARTS_QUERY))
+    return [e for e in elements if e.mem_id not in marks.copies], marks
 
 
-def _is_copy(element: LexborNode) -> bool:
-    """A solution copy: marked so itself, or holding the solution-copy body or its link."""
-    return _SOLUTION_COPY in (element.attributes.get("class") or "") or element.css_first(
-        ".lia-message-body-solution-copy, .lia-message-view-solution-link"
-    ) is not None
+def _mark_roots(
+    node: LexborNode, roots: dict[int, LexborNode], found: set[int], *, target=None,
+    nested: bool = False,
+) -> None:
+    """Add the innermost message root around ``node`` (with ``nested`` roots, its wrappers of
+    the same uid too) to ``found``; nothing when ``node`` sits in a body or a copy before any
+    root, or when a link's ``target`` uid is not the root's own (the question's link to its
+    solution)."""
+    uid = None
+    parent: LexborNode | None = node
+    while parent is not None and parent.tag != "body":
+        if parent.mem_id in roots:
+            own = _element_uid(parent)
+            if (uid is None and target is not None and own != target.group(1)) or (
+                uid is not None and own != uid
+            ):
+                return
+            uid = own
+            found.add(parent.mem_id)
+            if not nested:
+                return
+        elif uid is None and target is None:
+            classes = parent.attributes.get("class")
+            if classes and any(wrapper in classes for wrapper in _NOT_OWN_WRAPPER):
+                return  # a mark inside a body, a copy or the list of accepted solutions
+        parent = parent.parent
 
 
 def _thread_identity(page: _Page) -> tuple[str, str]:
@@ -476,7 +545,7 @@ def _element_uid(element: LexborNode) -> str | None:
     return m.group(1) if m else None
 
 
-def _parts(element: LexborNode) -> dict[str, LexborNode]:
+def _parts(element: LexborNode, skip: set[int]) -> dict[str, LexborNode]:
     """The first node of each part of one message.
 
     The author's link comes before the subject, dates and body; user links after them name an
@@ -484,6 +553,8 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
     """
     found: dict[str, LexborNode] = {}
     for node in element.css(_PARTS_QUERY):
+        if skip and node.mem_id in skip:
+            continue  # a part of a solution copy shown inside this message
         for token in (node.attributes.get("class") or "").split():
             part = _PART_CLASSES.get(token)
             if part is not None:
@@ -496,7 +567,7 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
 def _read_post(
     element: LexborNode, uid: str, index: int, page: _Page, thread_url: str
 ) -> _Draft:
-    parts = _parts(element)
+    parts = _parts(element, page.marks.copy_parts)
     post = Post(external_id=uid, author=_author(element, parts, page))
     draft = _Draft(post=post, element=element, index=index)
     if (subject := parts.get("subject")) is not None:
@@ -514,17 +585,16 @@ def _read_post(
     if (body := parts.get("body")) is not None:
         _fill_body(post, body)
         draft.full = True
-    post.is_solution = _is_solution(element)
+    post.is_solution = element.mem_id in page.marks.solutions
     return draft
 
 
-def _is_solution(element: LexborNode) -> bool:
-    """The accepted-solution class: on the classic message view, on the current ``MessageView``."""
-    classes = (element.attributes.get("class") or "").split()
-    if "lia-accepted-solution" in classes:
-        return True
-    view = None if "lia-message-view" in classes else element.css_first("div.MessageView")
-    return view is not None and "lia-accepted-solution" in (view.attributes.get("class") or "")
+def _has_class(node: LexborNode, names: tuple[str, ...], *, partial: bool = False) -> bool:
+    """Whether one of the node's class tokens is one of ``names`` (or contains one)."""
+    for token in (node.attributes.get("class") or "").split():
+        if token in names or (partial and any(name in token for name in names)):
+            return True
+    return False
 
 
 def _author(element: LexborNode, parts: dict[str, LexborNode], page: _Page) -> Author:
@@ -689,6 +759,8 @@ _COLUMNS = {
     "latestPostDateColumn": "latest",
     "messageStatusIconColumn": "status",
 }
+_LINK_MARKS = ("/ct-p/", "/bd-p/", "/td-p/", "/m-p/")
+_LEADING_MARKS = re.compile(r"^[\s\-–—•·»>]+")
 _NODE_LIST_LINKS = ".lia-node-list a.lia-node-title, .lia-node-list .lia-node-title a"
 
 
@@ -711,7 +783,9 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
     for thread, raw in rows:
         thread.last_post_at = page.clock.iso(page.clock.parse(raw))
     crumbs = _breadcrumbs(page)
-    categories, boards = _sub_nodes(page) if kind != "board" else ([], [])
+    categories, boards, linked = _sub_nodes(page) if kind != "board" else ([], [], [])
+    if kind != "board" and not (categories or boards or linked):
+        raise ParseError(_nothing_found(page, kind))
     return ListingPage(
         platform=NAME,
         url=url,
@@ -720,10 +794,22 @@ def _listing_page(page: _Page, kind: str) -> ListingPage:
         board=_listing_board(page, crumbs) if kind == "board" else None,
         breadcrumbs=crumbs,
         page=_pager(page, _page_number(page.canonical) or _page_number(url)),
-        threads=[thread for thread, _ in rows],
+        threads=[thread for thread, _ in rows] + linked,
         boards=boards,
         categories=categories,
         warnings=page.clock.finish(any(raw for _, raw in rows)),
+    )
+
+
+def _nothing_found(page: _Page, kind: str) -> str:
+    """Why a community or category page gives nothing to crawl, with what it holds."""
+    urls = Urls(page.url)
+    links = [urls.absolute(a.attributes.get("href")) for a in page.tree.css("a[href]")]
+    same = [u for u in links if u and urls.same_site(u)]
+    return (
+        f"nothing to crawl on the {kind} page {page.url} ({page_title(page.tree)}): no category"
+        f" (/ct-p/), board (/bd-p/) or thread link among its {len(links)} links"
+        f" ({len(same)} to this site)"
     )
 
 
@@ -808,18 +894,41 @@ def _row_solved(row: LexborNode, status: LexborNode | None) -> bool:
     return icon is not None and "solved" in (icon.attributes.get("class") or "")
 
 
-def _sub_nodes(page: _Page) -> tuple[list[Board], list[Board]]:
-    """Categories and boards listed in the page's node list (not header, footer or crumbs)."""
-    categories: list[Board] = []
-    boards: list[Board] = []
-    seen: set[tuple[str, str]] = set()
+def _sub_nodes(page: _Page) -> tuple[list[Board], list[Board], list[ListingThread]]:
+    """Categories, boards and threads a community or category page links to, wherever the links
+    sit (node lists, tiles, custom components, menus): the node list's first, in its order and
+    with its titles, then every other same-site ``/ct-p/``, ``/bd-p/`` and thread link."""
+    nodes: dict[tuple[str, str], Board] = {}
     for link in page.tree.css(_NODE_LIST_LINKS):
-        href = page.absolute(link.attributes.get("href"))
-        m = _NODE_ID.search(urlsplit(href or "").path)
-        title = clean_text(link.text())
-        if m is None or not title or (m.group(1), m.group(2)) in seen:
-            continue
-        seen.add((m.group(1), m.group(2)))
-        node = Board(external_id=m.group(2), title=title, url=href)
-        (categories if m.group(1) == "ct-p" else boards).append(node)
-    return categories, boards
+        _add_node(nodes, page.absolute(link.attributes.get("href")), clean_text(link.text()))
+    found = links_by_kind(page.tree, Urls(page.url), _link_kind, _clean_link)
+    for url, title in [*found.get("category", ()), *found.get("board", ())]:
+        _add_node(nodes, url, _LEADING_MARKS.sub("", title))
+    own = {page.url, page.canonical}
+    categories = [b for (kind, _), b in nodes.items() if kind == "ct-p" and b.url not in own]
+    boards = [b for (kind, _), b in nodes.items() if kind == "bd-p" and b.url not in own]
+    threads = [
+        ListingThread(external_id=thread_id(url) or "", title=title or None, url=url)
+        for url, title in found.get("thread", ())
+    ]
+    return categories, boards, threads
+
+
+def _add_node(nodes: dict[tuple[str, str], Board], url: str | None, title: str) -> None:
+    m = _NODE_ID.search(urlsplit(url or "").path)
+    if m is not None and title and (m.group(1), m.group(2)) not in nodes:
+        nodes[m.group(1), m.group(2)] = Board(external_id=m.group(2), title=title, url=url)
+
+
+def _link_kind(url: str) -> str | None:
+    if not any(mark in url for mark in _LINK_MARKS):
+        return None  # most links of a page: cheaper than parsing the URL
+    kind = url_kind(url)
+    return kind if kind in ("category", "board", "thread") else None
+
+
+def _clean_link(url: str) -> str:
+    """A thread link as its page-1 URL; a message permalink or node link without noise."""
+    if "?" in url or "#" in url:
+        url = clean_url(url)
+    return thread_page_url(url, 1) if "/td-p/" in url and thread_id(url) else url

@@ -28,6 +28,7 @@ from scraper.models import (
     BlockedPage,
     Board,
     Crumb,
+    GonePage,
     ListingPage,
     ListingThread,
     NotForumPage,
@@ -218,7 +219,7 @@ def _wall(tree: LexborHTMLParser, what: str, where: str) -> ParseError:
     message = _error_message(tree)
     if message is not None:
         if message.lower().startswith(_NOT_FOUND):
-            return NotForumPage(f"not found: {message}")
+            return GonePage(f"not found: {message}")
         if tree.css_first("form[action*='member.php'] input[name='password']") is not None:
             return BlockedPage(f"login wall: no permission as a guest: {message}")
         return BlockedPage(f"no permission: {message}")

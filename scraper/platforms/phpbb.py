@@ -24,6 +24,7 @@ from scraper.models import (
     BlockedPage,
     Board,
     Crumb,
+    GonePage,
     ListingPage,
     ListingThread,
     NotForumPage,
@@ -229,7 +230,7 @@ def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
     text = clean_text(message.text()) if message is not None else ""
     lowered = text.lower()
     if any(mark in lowered for mark in _NOT_FOUND):
-        return NotForumPage(f"not found: {text}")
+        return GonePage(f"not found: {text}")
     if any(mark in lowered for mark in _NO_PERMISSION):
         return BlockedPage(f"no permission: {text}")
     if text:

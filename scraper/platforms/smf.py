@@ -25,6 +25,7 @@ from scraper.models import (
     BlockedPage,
     Board,
     Crumb,
+    GonePage,
     ListingPage,
     ListingThread,
     NotForumPage,
@@ -83,10 +84,11 @@ _PARTS = (
     "div.signature, div.poster h4, td[rowspan='2'] > b, ul[id$='_extra_info'], ul.user_info, "
     "td[rowspan='2'] > div.smalltext, span.page_number, a.message_number, li.like_count"
 )
+_GONE = "this topic doesn't exist on this board"
 _WALL_TEXTS = (
     "appears to be either missing or off limits to you",
     "only registered members are allowed",
-    "this topic doesn't exist on this board",
+    _GONE,
     "you are not allowed to access this section",
 )
 
@@ -206,7 +208,7 @@ def parse_page(
     return parse_listing(tree, url, kind, tz=tz)
 
 
-def _wall(tree: LexborHTMLParser, what: str) -> BlockedPage:
+def _wall(tree: LexborHTMLParser, what: str) -> BlockedPage | GonePage:
     """Why a page lacks its content: SMF's own error or login message (quoted), else a
     challenge or consent page, else a page that shows none of ``what``."""
     for node in filter(None, (tree.css_first("#fatal_error, .errorbox"),
@@ -218,7 +220,8 @@ def _wall(tree: LexborHTMLParser, what: str) -> BlockedPage:
                 at = low.index(wall)
                 start = max(text.rfind(mark, 0, at) for mark in ".!?") + 1
                 end = text.find(".", at + len(wall))
-                return BlockedPage(f"SMF wall: {text[start: end + 1 if end > 0 else None].strip()}")
+                message = f"SMF wall: {text[start: end + 1 if end > 0 else None].strip()}"
+                return GonePage(message) if wall == _GONE else BlockedPage(message)
     reason = blocked_reason(tree, what, login=False)
     hint = {"posts": "no subject_M or msg_M ids", "topics": "no span#msg_M topic rows",
             "boards": "no board=B links"}[what]

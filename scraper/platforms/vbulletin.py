@@ -27,6 +27,7 @@ from scraper.models import (
     BlockedPage,
     Board,
     Crumb,
+    GonePage,
     ListingPage,
     ListingThread,
     NotForumPage,
@@ -268,7 +269,7 @@ def _wall(tree: LexborHTMLParser, what: str) -> None:
     text = _message(tree)
     low = f"{text} {page_title(tree)}".lower()
     if any(phrase in low for phrase in _ERROR_TEXTS):
-        raise NotForumPage(f"topic not found: {text}")
+        raise GonePage(f"topic not found: {text}")
     if any(phrase in low for phrase in _WALL_TEXTS):
         form = tree.css_first("input[type=password]") is not None
         kind = "login wall" if form else "no permission"

@@ -24,6 +24,7 @@ from scraper.models import (
     BlockedPage,
     Board,
     Crumb,
+    GonePage,
     ListingPage,
     ListingThread,
     NotForumPage,
@@ -299,7 +300,7 @@ def _wall(page: _Page, what: str) -> ParseError:
     if any(p in lowered for p in _LOGIN) or template in ("login", "error_with_login"):
         return BlockedPage(f"login wall instead of {what}: {message or page_title(tree)}")
     if any(p in lowered for p in _NOT_FOUND):
-        return NotForumPage(f"not found: {message}")
+        return GonePage(f"not found: {message}")
     if reason := blocked_reason(tree, what):
         return BlockedPage(reason)
     if template == "error" and message:
