@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from archived_times import archived_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -73,7 +74,8 @@ def test_thread_facts(name: str) -> None:
     assert [p.author.display_name for p in page.posts] == [None] * len(page.posts)
     assert [p.author.external_id for p in page.posts] == fact["user_ids"]
     assert [p.posted_at for p in page.posts] == [utc(t) for t in fact["posted"]]
-    assert [p.edited_at for p in page.posts] == [utc(t) for t in fact["edited"]]
+    assert [archived_time(page, p.edited_at) for p in page.posts] == [
+        utc(t) for t in fact["edited"]]
     assert [p.score for p in page.posts] == fact["scores"]
     assert [p.signature for p in page.posts] == fact["signatures"]
     assert [p.is_solution for p in page.posts] == fact["solutions"]
@@ -125,10 +127,13 @@ def test_times_carry_their_instants_as_anchors() -> None:
     ]
 
 
-def test_ipb3_edit_time_takes_the_offset_its_anchors_show() -> None:
+def test_ipb3_edit_time_stays_local_and_the_anchors_teach_its_zone() -> None:
+    """The edit notice shows a local time only: the parser keeps it local, and the zone the
+    page's anchors teach (+01:00 here) gives the instant the archive stores."""
     page = parsed("ipb3_topic_p1.html")
-    assert page.posts[0].edited_at == "2012-11-05T14:40:00+00:00"
+    assert page.posts[0].edited_at == "2012-11-05T15:40:00"
     assert page.time_anchors[0].local == "2012-11-05T15:12:00"
+    assert archived_time(page, page.posts[0].edited_at) == "2012-11-05T14:40:00+00:00"
 
 
 def test_legacy_dates_stay_local_with_a_warning() -> None:
