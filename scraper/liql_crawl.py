@@ -47,6 +47,7 @@ class Phase:
         self.db: Database = crawler.db
         self.clients: dict[str, liql.Client | None] = {}
         self.boards: dict[str, list[dict]] = {}  # the boards rows of each site
+        self.whole_only: set[str] = set()  # sites that refuse conditions on times
         self.left: list[str] = []  # URLs for the HTML crawl
 
     @property
@@ -167,23 +168,39 @@ class Phase:
     async def board(self, client: liql.Client, site_id: int, board_id: str,
                     names: dict[str, Board]) -> None:
         where = [f"board.id = {liql.literal(board_id)}"]
-        since = None if self.crawler.options.full else last_instant(self.db, site_id, board_id)
-        if since is None:
+        since = None
+        if not self.crawler.options.full and client.base not in self.whole_only:
+            since = last_instant(self.db, site_id, board_id)
+        rows = None
+        if since is not None:
+            try:
+                rows = await self.changes(client, where, since)
+            except liql.QueryFailed as exc:
+                if exc.status != 400:
+                    raise
+                self.whole_only.add(client.base)  # no time conditions: whole boards
+                self.note(f"{client.base}: the Community API refuses the queries of what"
+                          f" changed ({exc}); reading whole boards")
+                since = None
+        if rows is None:
             rows = await client.messages(where)
-        else:
-            after = liql.literal(since)
-            rows = await client.messages([*where, f"conversation.last_post_time > {after}"])
-            edited = await client.rows("messages", ["topic.id"],
-                                       [*where, f"last_edit_time > {after}"])
-            have = {liql.text(r, "topic.id") for r in rows}
-            more = sorted({t for r in edited if (t := liql.text(r, "topic.id"))} - have)
-            for start in range(0, len(more), IN_CHUNK):
-                ids = ", ".join(liql.literal(t) for t in more[start:start + IN_CHUNK])
-                rows += await client.messages([f"topic.id IN ({ids})"])
         pages = liql.thread_pages(rows, names)
         self.write(site_id, pages)
         if since is None:
             self.gone(site_id, board_id, {p.thread.external_id for p in pages})
+
+    async def changes(self, client: liql.Client, where: list[str], since: str) -> list[dict]:
+        """The messages of the topics posted to (``conversation.last_post_time``) or edited
+        after ``since``, each topic whole."""
+        after = liql.literal(since)
+        rows = await client.messages([*where, f"conversation.last_post_time > {after}"])
+        edited = await client.rows("messages", ["topic.id"], [*where, f"last_edit_time > {after}"])
+        have = {liql.text(r, "topic.id") for r in rows}
+        more = sorted({t for r in edited if (t := liql.text(r, "topic.id"))} - have)
+        for start in range(0, len(more), IN_CHUNK):
+            ids = ", ".join(liql.literal(t) for t in more[start:start + IN_CHUNK])
+            rows += await client.messages([f"topic.id IN ({ids})"])
+        return rows
 
     def gone(self, site_id: int, board_id: str, read: set[str]) -> None:
         """After a whole board was read: its archived topics the API no longer returns."""

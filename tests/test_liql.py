@@ -353,6 +353,29 @@ def test_a_limited_run_stops_between_boards_and_the_next_one_reads_the_rest(tmp_
     assert rows_of(db, "select count(*) from posts") == [(posts,)]
 
 
+def test_a_site_refusing_time_conditions_is_read_in_whole_boards(tmp_path):
+    db = tmp_path / "a.db"
+    with DemoServer(api="open") as srv:
+        board = srv.community.board("hubs")
+        url = srv.url + render.board_url(board)
+        crawl([url], options(db))
+        srv.api_rejected = frozenset({"conversation.last_post_time"})  # in WHERE, as in SELECT
+        srv.add_reply(board.threads[0].uid, "Late reply.")
+        srv.reset_log()
+        report = crawl([url], options(db))
+        asked = queries(srv)
+    assert report.status == "complete" and report.stats.posts_new == 1
+    assert report.stats.messages == [
+        f"{srv.url}: the Community API refuses the queries of what changed (the API rejects the"
+        " query: HTTP 400); reading whole boards",
+        f"{srv.url}: the Community API rejects the field conversation.last_post_time (Invalid"
+        " query syntax); read without it",
+    ]
+    assert asked[-1] == liql.query("messages", [f for f in liql.MESSAGE_FIELDS
+                                                if f != "conversation.last_post_time"],
+                                   ["board.id = 'hubs'"], order="post_time ASC")
+
+
 def test_reparse_rebuilds_api_answers_offline(tmp_path):
     db = tmp_path / "a.db"
     with DemoServer(api="open") as srv:

@@ -124,9 +124,10 @@ def _nest(row: Row, name: str, value: object) -> None:
     row[keys[-1]] = value
 
 
-def _condition(text: str, getters: dict[str, Getter]) -> Callable[[object], bool]:
+def _condition(text: str, getters: dict[str, Getter], rejected: frozenset[str]
+               ) -> Callable[[object], bool]:
     m = _CONDITION.match(text)
-    if not m or m.group("field") not in getters:
+    if not m or m.group("field") not in getters or m.group("field") in rejected:
         raise Invalid(text)
     get = getters[m.group("field")]
     if m.group("values") is not None:
@@ -176,7 +177,7 @@ def search(c: Community, q: str, base: str, rejected: frozenset[str] = frozenset
         raise Invalid("unknown field")
     rows = _sources(c, resource)
     for text in _split_and(m.group("where")) if m.group("where") else ():
-        keep = _condition(text, getters)
+        keep = _condition(text, getters, rejected)
         rows = [r for r in rows if keep(r)]
     if m.group("order"):
         key = m.group("order")
