@@ -336,13 +336,14 @@ def subtree(boards: list[dict], categories: list[dict], category: str | None) ->
     included, in the order the API lists them."""
     wanted = {category}
     parents = {text(row, "id"): text(row, "parent_category.id") for row in categories}
-    for node in parents:  # a category is wanted when one of its ancestors is
-        seen = set()
-        while node is not None and node not in wanted and node not in seen:
-            seen.add(node)
+    for start in parents:  # a category is wanted when one of its ancestors is
+        chain: set[str | None] = set()
+        node = start
+        while node is not None and node not in wanted and node not in chain:
+            chain.add(node)
             node = parents.get(node)
         if node is not None and node in wanted:
-            wanted |= seen
+            wanted |= chain
     return [b for row in boards if (b := text(row, "id"))
             and (category is None or text(row, "parent_category.id") in wanted)]
 
