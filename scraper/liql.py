@@ -156,13 +156,16 @@ class Client:
         """All the rows of a query, following ``next_cursor``."""
         fields, where = list(fields), list(where)
         out: list[dict] = []
-        cursor = None
+        cursor, seen = None, set()
         while True:
             items, cursor = await self.page(
                 query(resource, fields, where, order=order, cursor=cursor))
             out += items
             if not cursor or not items:
                 return out
+            if cursor in seen:
+                raise QueryFailed(f"the API repeats the cursor {cursor!r} of a query")
+            seen.add(cursor)
 
     async def messages(self, where: Iterable[str]) -> list[dict]:
         """Every message matching ``where`` with the site's usable fields, oldest first; a

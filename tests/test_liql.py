@@ -155,6 +155,16 @@ def test_the_rejected_field_is_found_by_bisection():
     assert asked[-1] == [f for f in liql.MESSAGE_FIELDS if f != bad]
 
 
+def test_a_cursor_that_comes_back_ends_the_query():
+    async def fetch(url: str) -> FetchResult:
+        body = b'{"status": "success", "data": {"items": [{"id": "1"}], "next_cursor": "c"}}'
+        return FetchResult(url, url, 200, {}, body, None, 1)
+
+    with pytest.raises(liql.QueryFailed) as exc:
+        asyncio.run(liql.Client("http://h", fetch).rows("boards", ["id"]))
+    assert str(exc.value) == "the API repeats the cursor 'c' of a query"
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not available")
 def test_conformance_real_rows_read_by_declared_field_names():
     rows = json.loads((CORPUS / "api_liql_messages_items_sap_community_2024.json").read_bytes())
