@@ -87,23 +87,31 @@ def parse(file, url: str | None, platform: str | None, tz: str | None) -> None:
 
 
 class Progress:
-    """A one-line progress display on a terminal; nothing otherwise."""
+    """One line of progress on a terminal, redrawn at most 5 times a second; nothing when
+    not enabled (no terminal, --quiet). Call ``line(text)``; ``close()`` clears it."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.last = 0.0
 
-    def __call__(self, stats: CrawlStats) -> None:
+    def line(self, text: str) -> None:
         now = time.monotonic()
         if not self.enabled or now - self.last < 0.2:
             return
         self.last = now
-        line = (
+        click.echo(f"\r{text}\033[K", err=True, nl=False)
+
+    def __call__(self, stats: CrawlStats) -> None:
+        """A crawl's progress."""
+        self.line(
             f"pages {stats.pages_fetched:,} · posts {stats.posts_new:,} new"
             f" {stats.posts_changed:,} changed · errors {stats.errors:,}"
             f" · {stats.rate:.1f} pages/s"
         )
-        click.echo(f"\r{line}\033[K", err=True, nl=False)
+
+    def reparsed(self, done: int, total: int, stats: ReparseStats) -> None:
+        """A reparse's progress."""
+        self.line(f"reparse {done:,}/{total:,} pages · posts {stats.posts_updated:,} updated")
 
     def close(self) -> None:
         if self.enabled and self.last:
@@ -443,22 +451,6 @@ def serve(db_path: Path, host: str, port: int) -> None:
         fail(str(exc))
 
 
-class ReparseProgress:
-    """Pages done out of all, on one terminal line."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, done: int, total: int, stats: ReparseStats) -> None:
-        if self.enabled:
-            line = f"reparse {done:,}/{total:,} pages · posts {stats.posts_updated:,} updated"
-            click.echo(f"\r{line}\033[K", err=True, nl=False)
-
-    def close(self) -> None:
-        if self.enabled:
-            click.echo("\r\033[K", err=True, nl=False)
-
-
 @cli.command(short_help="Rebuild the parsed tables from the stored pages.")
 @db_option
 @tz_option("Set every site's time zone (IANA name or offset such as +01:00, or auto for the"
@@ -475,9 +467,9 @@ def reparse(db_path: Path, tz: str | None, quiet: bool) -> None:
       forum-scraper reparse --db data/forum.db
       forum-scraper reparse --db data/forum.db --tz Europe/Berlin
     """
-    progress = ReparseProgress(enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        stats = run_reparse(db_path, tz=tz, progress=progress)
+        stats = run_reparse(db_path, tz=tz, progress=progress.reparsed)
     except (ReparseError, CrawlError) as exc:
         fail(str(exc))
     finally:

@@ -441,7 +441,7 @@ class Crawler:
                 if self.archived(item, module):
                     frontier.finish(self.db, item["id"], frontier.SKIPPED, "already archived")
                     return
-                self.db["frontier"].update(item["id"], {"kind": "thread"})
+                frontier.set_kind(self.db, item["id"], "thread")
             item["kind"] = "thread"
         previous = None if self.options.full else archive.latest_page(self.db, url)
         conditional = previous if previous and previous.get("sha256") else None
@@ -643,11 +643,7 @@ class Crawler:
 
     def failed_pages(self, site_id: int, external_id: str) -> list[dict]:
         """The thread's failed frontier rows in page order, each marked when it was blocked."""
-        rows = list(self.db["frontier"].rows_where(
-            "site_id = ? and thread_external_id = ? and state = ?",
-            [site_id, external_id, frontier.FAILED],
-            select="url, page_number, error", order_by="page_number, id",
-        ))
+        rows = frontier.failed_thread_items(self.db, site_id, external_id)
         for row in rows:
             latest = archive.latest_page(self.db, row["url"])
             row["blocked"] = bool(latest) and latest["parse_status"] == "blocked"

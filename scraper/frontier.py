@@ -112,3 +112,16 @@ def thread_items(db: Database, site_id: int, thread_external_id: str) -> dict[st
 
 def counts(db: Database) -> dict[str, int]:
     return dict(db.execute("select state, count(*) from frontier group by state").fetchall())
+
+
+def failed_thread_items(db: Database, site_id: int, thread_external_id: str) -> list[dict]:
+    """The failed rows of one thread (url, page number, error), in page order."""
+    return list(db.query(
+        "select url, page_number, error from frontier"
+        " where site_id = ? and thread_external_id = ? and state = ? order by page_number, id",
+        [site_id, thread_external_id, FAILED],
+    ))
+
+
+def set_kind(db: Database, item_id: int, kind: str) -> None:
+    db.execute("update frontier set kind = ?, updated_at = ? where id = ?", [kind, now(), item_id])

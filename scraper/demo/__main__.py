@@ -37,19 +37,28 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skin", choices=("classic", "tiles", "mixed"), default="classic",
                     help="community and category pages: node lists, custom tiles, or both")
     ap.add_argument("--sitemap", action="store_true", help="name a sitemap in robots.txt")
+    ap.add_argument("--platform", default="khoros",
+                    help="the platform whose markup the site speaks (khoros, phpbb, discourse...)")
     ap.add_argument("--api", choices=["open", "closed"],
-                    help="serve the Community API (LiQL) at /api/2.0/search, or refuse it (403)")
+                    help="Khoros: serve the Community API (LiQL) at /api/2.0/search, or refuse"
+                         " it (403)")
     args = ap.parse_args(argv)
     community = build_community(args.seed, scale=args.scale)
-    with DemoServer(community, host=args.host, port=args.port, latency=args.latency,
-                    skin=args.skin, sitemap=args.sitemap, api=args.api) as srv:
+    try:
+        server = DemoServer(community, host=args.host, port=args.port, latency=args.latency,
+                            skin=args.skin, sitemap=args.sitemap, platform=args.platform,
+                            api=args.api)
+    except ValueError as exc:
+        ap.error(str(exc))
+    with server as srv:
         stop = threading.Event()
         logger = None
         if args.log:
             logger = threading.Thread(target=write_log, args=(srv, args.log, stop), daemon=True)
             logger.start()
-        print(f"Demo community ({len(community.threads())} threads, "
-              f"{community.post_count} posts) at {srv.url}/  (Ctrl-C to stop)", flush=True)
+        index = srv.renderer.INDEX_PATH if srv.renderer else "/"
+        print(f"Demo {args.platform} community ({len(community.threads())} threads, "
+              f"{community.post_count} posts) at {srv.url}{index}  (Ctrl-C to stop)", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

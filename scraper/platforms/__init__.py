@@ -18,6 +18,7 @@ from scraper.platforms import (
     invision,
     khoros,
     mybb,
+    nodebb,
     phpbb,
     smf,
     stackexchange,
@@ -39,7 +40,17 @@ def _registry(*modules: object) -> dict[str, Platform]:
 
 
 PLATFORMS: dict[str, Platform] = _registry(
-    khoros, discourse, invision, mybb, phpbb, smf, stackexchange, vanilla, vbulletin, xenforo,
+    khoros,
+    discourse,
+    invision,
+    mybb,
+    nodebb,
+    phpbb,
+    smf,
+    stackexchange,
+    vanilla,
+    vbulletin,
+    xenforo,
 )
 
 
