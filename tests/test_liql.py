@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from dbquery import query as rows_of
 
@@ -172,6 +173,36 @@ def test_conformance_real_rows_read_by_declared_field_names():
     authors = [liql.author(r) for r in rows]
     assert all(a.external_id and a.external_id.isdigit() for a in authors)
     assert all(liql.text(r, "board.id") for r in rows)
+
+
+# --- the demo's API ----------------------------------------------------------------------------
+
+
+def test_the_demo_speaks_the_documented_liql_subset():
+    with DemoServer(api="open") as srv:
+        def ask(text: str) -> httpx.Response:
+            return httpx.get(liql.search_url(srv.url, text))
+
+        default = ask("SELECT id FROM messages").json()
+        assert default["status"] == "success" and len(default["data"]["items"]) == 25
+        big = ask("SELECT id FROM messages LIMIT 5000").json()["data"]
+        assert len(big["items"]) == 680 and "next_cursor" not in big
+        newest = ask("SELECT id, post_time FROM messages ORDER BY post_time DESC LIMIT 2"
+                     ).json()["data"]
+        assert [i["id"] for i in newest["items"]] == ["40890", "40889"]
+        first = ask("SELECT id FROM messages ORDER BY post_time ASC LIMIT 400").json()["data"]
+        rest = ask("SELECT id FROM messages ORDER BY post_time ASC LIMIT 400 CURSOR"
+                   f" '{first['next_cursor']}'").json()["data"]
+        assert len(rest["items"]) == 280 and "next_cursor" not in rest
+        assert [i["id"] for i in first["items"] + rest["items"]] == sorted(
+            (i["id"] for i in big["items"]), key=int)  # the demo numbers messages in time order
+        chosen = ask("SELECT id FROM boards WHERE id IN ('hubs', 'app')").json()["data"]
+        assert [i["id"] for i in chosen["items"]] == ["hubs", "app"]
+        wrong = ask("SELECT id, no_such_field FROM messages")
+        assert (wrong.status_code, wrong.json()["message"]) == (
+            400, "Invalid query syntax for SELECT id, no_such_field FROM messages")
+        srv.api = "closed"
+        assert ask("SELECT id FROM messages").status_code == 403
 
 
 # --- crawls ------------------------------------------------------------------------------------
