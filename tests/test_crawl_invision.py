@@ -6,9 +6,10 @@ import sqlite3
 from datetime import UTC
 from pathlib import Path
 
+from demo_crawl import all_threads, posts_of, whole_forum_then_unchanged
+
 from scraper.crawl import CrawlOptions, crawl
 from scraper.demo import DemoServer, build_community
-from scraper.demo.content import Thread
 from scraper.demo.renderers import invision as site
 
 
@@ -24,17 +25,6 @@ def topic_requests(srv: DemoServer) -> list[str]:
     return [r.path for r in srv.requests if r.path.startswith("/topic/")]
 
 
-def all_threads(srv: DemoServer) -> list[Thread]:
-    return [t for b in srv.community.all_boards() for t in b.threads]
-
-
-def posts_of(db: Path) -> list[tuple[str, str]]:
-    conn = sqlite3.connect(db)
-    rows = conn.execute(
-        "select t.external_id, p.external_id from posts p join threads t on t.id = p.thread_id"
-        " order by 1, 2").fetchall()
-    conn.close()
-    return rows
 
 
 def test_forum_numbers_are_distinct() -> None:
@@ -47,23 +37,7 @@ def test_forum_numbers_are_distinct() -> None:
 def test_whole_forum_crawl_then_unchanged_recrawl(tmp_path: Path) -> None:
     db = tmp_path / "ips.db"
     with server() as srv:
-        threads = all_threads(srv)
-        report = crawl([srv.url + site.INDEX_PATH], options(db))
-        assert report.status == "complete", report.stats.messages
-        expected = sorted((str(t.uid), str(p.uid)) for t in threads for p in t.posts)
-        assert report.stats.posts_new == len(expected)
-        assert posts_of(db) == expected  # every post once, in its own topic
-        # Every page of every topic fetched once (multi-page topics included).
-        pages = sorted(site.thread_path(srv.community, t, n) for t in threads
-                       for n in range(1, site.thread_page_count(t) + 1))
-        assert sorted(topic_requests(srv)) == pages
-        assert any(site.thread_page_count(t) > 1 for t in threads)
-
-        srv.reset_log()
-        again = crawl([srv.url + site.INDEX_PATH], options(db))
-        assert again.status == "complete"
-        assert topic_requests(srv) == []  # forum pages only
-        assert again.stats.threads_skipped == len(threads)
+        threads = whole_forum_then_unchanged(srv, site, db, options(db), topic_requests)
 
     conn = sqlite3.connect(db)
     big = max(threads, key=lambda t: len(t.posts))
