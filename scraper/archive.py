@@ -868,12 +868,16 @@ def _upsert_thread(
     return thread_id
 
 
-def _tombstone(db: sqlite_utils.Database, ctx: _PageContext, kept: list[int]) -> int:
-    """Mark deleted the posts last seen on this page that the page no longer shows."""
+def _tombstone(db: sqlite_utils.Database, ctx: _PageContext, kept: list[int],
+               whole: bool = False) -> int:
+    """Mark deleted the posts last seen on this page that the page no longer shows (any post
+    of the thread it does not show, when the page holds the ``whole`` thread)."""
+    where = "" if whole else " AND page_number = ?"
     return db.execute(
-        "UPDATE posts SET deleted_at = ?, deleted_run_id = ? WHERE thread_id = ?"
-        f" AND page_number = ? AND deleted_at IS NULL AND id NOT IN {_IN_LIST}",
-        [ctx.seen_at, ctx.run_id, ctx.thread_id, ctx.page_number, _in_list(kept)],
+        f"UPDATE posts SET deleted_at = ?, deleted_run_id = ? WHERE thread_id = ?{where}"
+        f" AND deleted_at IS NULL AND id NOT IN {_IN_LIST}",
+        [ctx.seen_at, ctx.run_id, ctx.thread_id, *([] if whole else [ctx.page_number]),
+         _in_list(kept)],
     ).rowcount
 
 
@@ -906,6 +910,7 @@ def write_thread_page(
     page_id: int | None = None,
     seen_at: str | None = None,
     run_id: int | None = None,
+    whole_thread: bool = False,
 ) -> WriteStats:
     """Archive one parsed thread page in a single transaction.
 
@@ -913,6 +918,8 @@ def write_thread_page(
     post_versions row (old ones are kept); posts last seen on this page number that it no longer
     shows are marked deleted, and cleared when seen again. A page without posts marks nothing.
     ``run_id`` (the crawl run writing) is recorded on new posts, new versions and deletions.
+    ``whole_thread``: the page holds every post of the thread (an API read), so any other post
+    of the thread is marked deleted, whatever page it was last seen on.
     The page's rows are read and written in batches: the statements per page do not grow with
     its posts, except for new users and changed quotes.
     """
@@ -934,7 +941,7 @@ def write_thread_page(
             _write_quotes(db, ctx, written, sources)
             outcomes = Counter(w.outcome for w in written)
             stats.posts_new, stats.posts_changed = outcomes["new"], outcomes["changed"]
-            stats.posts_deleted = _tombstone(db, ctx, [w.id for w in written])
+            stats.posts_deleted = _tombstone(db, ctx, [w.id for w in written], whole_thread)
         _refresh_thread(db, thread_id)
         if page_id is not None:
             db.execute(

@@ -177,8 +177,9 @@ def zone_lines(db_path: Path) -> list[str]:
               help="The forum's platform (default: from the URL, else from the start page).")
 @click.option("--via", type=click.Choice(["auto", "api", "html"]), default="auto",
               show_default=True,
-              help="Read the platform's JSON API where the site serves it (auto: fall back to"
-                   " HTML pages when it refuses), only the API, or only HTML pages.")
+              help="Read the platform's API where the site serves it (Khoros: the Community"
+                   " API, in bulk; auto: fall back to HTML pages when it refuses), only the API,"
+                   " or only HTML pages.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
               help="Seconds one response may take in all, a slow drip included (each read may"
               " take half of it); past it the attempt fails and is retried.")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import archive, frontier, platforms, runlog, session, zones
+from scraper import archive, frontier, liql_crawl, platforms, runlog, session, zones
 from scraper.archive import base_url
 from scraper.fetch import DEFAULT_USER_AGENT, ROBOTS_REFUSAL, Fetcher, FetchResult, host_key
 from scraper.models import (
@@ -177,6 +177,7 @@ class Crawler:
         self.site_platforms: dict[int, Platform] = {}
         self.prefetched: dict[str, FetchResult] = {}  # start pages fetched to detect platforms
         self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
+        self.api_unread = 0  # boards the Khoros API phase left for the next run (budget)
         self.run_id = 0
         self.stopped = False
         self.down_sites: set[int] = set()  # sites whose host is unreachable this run
@@ -771,7 +772,7 @@ def run_status(crawler: Crawler, pending: int) -> str:
         return "interrupted"
     if crawler.down_sites or (crawler.stats.errors and not pending):
         return "incomplete"
-    return "stopped" if pending else "complete"
+    return "stopped" if pending or crawler.api_unread else "complete"
 
 
 def load_cookies(options: CrawlOptions) -> CookieJar | None:
@@ -823,8 +824,10 @@ async def crawl_async(
         status, pending, failure = "interrupted", 0, None
         try:
             with runlog.on_stop_signals(crawler.interrupt):
-                crawler.seed(urls, await crawler.decide_platforms(urls))
-                await crawler.discover(urls)
+                decided = await crawler.decide_platforms(urls)
+                left = await liql_crawl.api_phase(crawler, urls, decided)  # Khoros API first
+                crawler.seed(left, decided)
+                await crawler.discover(left)
                 await crawler.run()
             pending = frontier.counts(db).get(frontier.PENDING, 0)
             failure = None if crawler.signal is not None else start_failure(crawler)

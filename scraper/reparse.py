@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scraper import archive, platforms, zones
+from scraper import archive, liql_crawl, platforms, zones
 from scraper.models import BlockedPage, ParseError, ThreadPage
 
 BATCH = 100  # pages per transaction
@@ -196,6 +196,11 @@ def _reparse_all(db_path: Path, tz: str | None, progress: Progress | None) -> Re
     try:
         settle_zones(db, tz)
         page_ids = stored_pages(db)
+        api_pages = set(liql_crawl.stored_answers(db))
+        page_ids = [i for i in page_ids if i not in api_pages]
+        if api_pages:
+            with db.atomic():
+                stats.add(liql_crawl.reparse(db, sorted(api_pages)))
         for start in range(0, len(page_ids), BATCH):
             with db.atomic():
                 for page_id in page_ids[start:start + BATCH]:

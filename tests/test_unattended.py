@@ -20,11 +20,13 @@ from httpserver import ScriptedServer, SilentServer, closed_port
 from test_crawl import ROOT, archived, hubs_thread, options, pages_archived, run_cli_crawl
 from test_crawl import thread_path as demo_thread_path
 
+from scraper import liql
 from scraper.cli import cli
 from scraper.crawl import CrawlError, crawl
 from scraper.demo import DemoServer
 
 LOCAL_NAMES = {"127.0.0.1", "localhost"}
+PROBE = liql.search_url("", liql.query("boards", liql.BOARD_FIELDS))  # the Community API
 
 
 @pytest.fixture
@@ -322,8 +324,8 @@ def test_verbose_prints_requests_to_stderr(tmp_path: Path) -> None:
     assert result.exit_code == 1  # the thread is gone (404)
     logged = [line.split("\t") for line in result.stderr.splitlines() if "\t" in line]
     assert [(f[1], f[4]) for f in logged[1:]] == [
-        ("404", server.url("/robots.txt")), ("404", url)
-    ]
+        ("404", server.url("/robots.txt")), ("404", server.url(PROBE)), ("404", url)
+    ]  # the probe of the Community API (Khoros): absent, so HTML pages
 
 
 # --- sessions: headers and cookies ------------------------------------------------------------
@@ -350,7 +352,7 @@ def test_headers_and_cookies_go_to_the_crawled_host_only(tmp_path: Path) -> None
                      "--header", "Authorization: Bearer s3cret", "--header", "X-Trace:  on ")
         requests = list(server.requests)
     assert result.exit_code == 1, result.output  # 404: gone
-    assert [r.path for r in requests] == ["/robots.txt", "/t5/Hubs/Subject/td-p/5"]
+    assert [r.path for r in requests] == ["/robots.txt", PROBE, "/t5/Hubs/Subject/td-p/5"]
     for request in requests:
         assert request.headers["cookie"] == "session=abc123; token=tok"
         assert request.headers["authorization"] == "Bearer s3cret"

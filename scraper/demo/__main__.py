@@ -39,11 +39,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sitemap", action="store_true", help="name a sitemap in robots.txt")
     ap.add_argument("--platform", default="khoros",
                     help="the platform whose markup the site speaks (khoros, phpbb, discourse...)")
+    ap.add_argument("--api", choices=["open", "closed"],
+                    help="Khoros: serve the Community API (LiQL) at /api/2.0/search, or refuse"
+                         " it (403)")
     args = ap.parse_args(argv)
     community = build_community(args.seed, scale=args.scale)
     try:
         server = DemoServer(community, host=args.host, port=args.port, latency=args.latency,
-                            skin=args.skin, sitemap=args.sitemap, platform=args.platform)
+                            skin=args.skin, sitemap=args.sitemap, platform=args.platform,
+                            api=args.api)
     except ValueError as exc:
         ap.error(str(exc))
     with server as srv:

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from scraper.demo import render, renderers
+from scraper.demo import liql, render, renderers
 from scraper.demo.content import Community, build_community
 
 DEFAULT_ROBOTS = (
@@ -141,6 +141,7 @@ class DemoServer:
         platform: str = "khoros",
         skin: str = "classic",
         sitemap: bool = False,
+        api: str | None = None,
     ) -> None:
         if skin not in render.SKINS:
             raise ValueError(f"unknown demo skin {skin!r}; one of {', '.join(render.SKINS)}")
@@ -148,6 +149,8 @@ class DemoServer:
         self.platform = platform
         self.skin = skin  # Khoros community and category pages: classic, tiles or mixed
         self.sitemap = sitemap  # robots.txt names a sitemap index (gzip sitemaps behind it)
+        self.api = api  # the Community API (Khoros): None (absent), "open" or "closed"
+        self.api_rejected: frozenset[str] = frozenset()  # fields it answers 400 for
         self.renderer = None if platform == "khoros" else renderers.renderer(platform)
         if self.renderer is not None and robots == DEFAULT_ROBOTS:
             robots = self.renderer.ROBOTS
@@ -287,6 +290,10 @@ class DemoServer:
         if self.sitemap and route in SITEMAPS:
             return self._sitemap(route)
         with self._lock:
+            if self.api and self.renderer is None and route == liql.PATH:
+                status, body = liql.answer(self.community, parts.query, self.url,
+                                           state=self.api, rejected=self.api_rejected)
+                return Response(status, body, liql.JSON_TYPE)
             if self.renderer is not None:
                 return self._rendered(route, parts.query)
             return self._page(route)

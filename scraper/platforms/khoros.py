@@ -705,8 +705,14 @@ def _fill_body(post: Post, body: LexborNode) -> None:
     html = body.inner_html or ""
     for node in cut:
         html = html.replace(node.html or "", "", 1)
-    post.body_html = html = _without_trailing_empty_divs(html)
     post.signature = (html_text(cut[0].inner_html) or None) if cut else None
+    fill_body(post, html)
+
+
+def fill_body(post: Post, html: str) -> None:
+    """Body HTML (as Lexbor serialises it), text and quotes of a message, from a thread page's
+    body or from the Community API's ``body`` field."""
+    post.body_html = html = _without_trailing_empty_divs(html)
     if "<blockquote" not in html:
         post.body_text = html_text(html)
         return
