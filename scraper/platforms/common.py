@@ -102,14 +102,26 @@ def wrote_header(line: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+# A relative link that ``urljoin`` only appends to the page's folder: "showthread.php?t=5",
+# "./viewtopic.php?p=7", "Thread-name" (no scheme, no dot segment or empty segment, no
+# ";params", no empty "?" or "#", nothing ``urlsplit`` strips).
+_PLAIN_RELATIVE = re.compile(
+    r"(?:\./)?(?P<path>(?![./])[^\x00-\x20:;?#]+)(?:\?[^\x00-\x20#]+)?(?:#[^\x00-\x20]+)?"
+)
+_DOT_SEGMENT = re.compile(r"//|(?:^|/)\.\.?(?:/|$)")
+
+
 class Urls:
-    """Absolute URLs against one page URL, cheaply (most hrefs are root-relative)."""
+    """Absolute URLs against one page URL, cheaply (most hrefs are root-relative, or relative
+    to the page's folder: both are joined without ``urljoin``, to the same result)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         parts = urlsplit(url)
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
         self.netloc = parts.netloc.lower()
+        plain = parts.scheme in ("http", "https") and parts.netloc
+        self.folder = urljoin(url, "x")[:-1] if plain else ""
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute (None for none, a fragment-only or a script link)."""
@@ -119,6 +131,9 @@ class Urls:
             return href
         if href.startswith("/") and not href.startswith("//") and self.origin:
             return self.origin + href
+        if self.folder and (m := _PLAIN_RELATIVE.fullmatch(href)) \
+                and not _DOT_SEGMENT.search(m.group("path")):
+            return self.folder + href[m.start("path"):]
         return urljoin(self.url, href)
 
     def same_site(self, url: str) -> bool:

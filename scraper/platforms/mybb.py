@@ -252,19 +252,12 @@ class _Page:
     tz: str | None
     urls: Urls = field(init=False)
     clock: Clock = field(init=False)
-    _directory: str = field(init=False, default="", repr=False)
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
-        path = urlsplit(self.url).path
-        self._directory = self.urls.origin + (path[: path.rfind("/") + 1] or "/")
         self.clock = Clock(tz=self.tz)
 
     def absolute(self, href: str | None) -> str | None:
-        """``href`` made absolute; a bare relative one ("showthread.php?…", "Thread-…", the
-        most common kind on MyBB) cheaply against the page's directory."""
-        if href and href[0] not in "/?#." and ":" not in href.split("?", 1)[0]:
-            return self._directory + href
         return self.urls.absolute(href)
 
     def settle(self, raws: list[str]) -> None:

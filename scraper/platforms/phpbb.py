@@ -243,19 +243,6 @@ def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
 # --- page-level facts ----------------------------------------------------------------------------
 
 
-class _BoardUrls(Urls):
-    """``Urls`` that resolve phpBB's own "./script.php?..." links without ``urljoin``."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.folder = super().absolute("x")[:-1] if self.origin else ""
-
-    def absolute(self, href: str | None) -> str | None:
-        if href and self.folder and href.startswith("./") and "/../" not in href:
-            return self.folder + href[2:]
-        return super().absolute(href)
-
-
 @dataclass
 class _Page:
     tree: LexborHTMLParser
@@ -268,7 +255,7 @@ class _Page:
     viewtopic: str = field(init=False)  # the absolute URL of the board's viewtopic.php
 
     def __post_init__(self) -> None:
-        self.urls = _BoardUrls(self.url)
+        self.urls = Urls(self.url)
         self.viewtopic = self.urls.absolute("viewtopic.php") or "viewtopic.php"
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
