@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -303,7 +302,7 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         if not shown.startswith(("UTC", "GMT")):
             continue
         title = span.attributes.get("title") or ""
-        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and _is_zone(title):
+        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and zone(title) is not None:
             return title
         return _offset_text(shown)
     for node in tree.css("#page-footer, #wrapfooter, td.gensmall[align=right], p.datetime"):
@@ -311,13 +310,6 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         if (m := _STATED_OFFSET.search(text)) is not None:
             return _offset_text(m.group(0))
     return None
-
-
-@lru_cache(maxsize=256)
-def _is_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA zone (cached: a failed lookup searches the disk each time,
-    and boards print localised non-names such as "Europa/Berlin")."""
-    return zone(name) is not None
 
 
 def _offset_text(text: str) -> str | None:
