@@ -118,3 +118,13 @@ def test_json_is_told_from_html():
 )
 def test_urls_join_folder_relative_links_as_urljoin_does(href, absolute):
     assert common.Urls("https://f.example/forum/topic.php?t=1").absolute(href) == absolute
+
+
+def test_within_compares_nodes_by_identity_and_counts_levels():
+    tree = LexborHTMLParser("<div id=a><div id=b><p><span id=c>x</span></p></div></div>"
+                            "<div id=d><div id=b2><p><span>x</span></p></div></div>")
+    a, b, c, d = (tree.css_first(f"#{i}") for i in "abcd")
+    assert common.within(c, a) and common.within(c, b, levels=2)
+    assert not common.within(c, a, levels=2)  # a is three parents up
+    assert not common.within(c, d)  # same markup, another node
+    assert not common.within(a, c) and not common.within(c, None)

@@ -53,6 +53,21 @@ def first(
     return None
 
 
+def within(node: LexborNode, ancestor: LexborNode | None, levels: int | None = None) -> bool:
+    """Whether ``ancestor`` holds ``node`` (within ``levels`` parents when given). Nodes are
+    compared by ``mem_id``: ``LexborNode ==`` serializes both subtrees."""
+    if ancestor is None:
+        return False
+    target = ancestor.mem_id
+    parent = node.parent
+    while parent is not None and levels != 0:
+        if parent.mem_id == target:
+            return True
+        parent = parent.parent
+        levels = levels - 1 if levels is not None else None
+    return False
+
+
 _CHALLENGE = (
     "#challenge-form, #challenge-running, #cf-wrapper, .cf-browser-verification, "
     ".g-recaptcha, .h-captcha, [id*=captcha], [class*=captcha], form[action*=challenge]"

@@ -46,6 +46,7 @@ from scraper.platforms.common import (
     links_by_kind,
     page_title,
     strip_params,
+    within,
     wrote_header,
 )
 
@@ -416,17 +417,8 @@ def _posts(tree: LexborHTMLParser) -> list[tuple[str, LexborNode, list[LexborNod
             parts.append(node)
     if found:
         last = found[-1]
-        last[2][:] = [n for n in last[2] if _inside(n, last[1])]
+        last[2][:] = [n for n in last[2] if within(n, last[1])]
     return found
-
-
-def _inside(node: LexborNode, root: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == root.mem_id:
-            return True
-        parent = parent.parent
-    return False
 
 
 @dataclass

@@ -757,7 +757,7 @@ def _quote_heads(
         return heads
     for quote in found or content.css("blockquote, div.quotecontent"):
         if quote.tag == "blockquote":
-            cite = next((c for c in quote.css("cite") if _owner(c) == quote), None)
+            cite = next((c for c in quote.css("cite") if _owner_id(c) == quote.mem_id), None)
             if cite is None:
                 heads.append(("<blockquote", "<blockquote", None, None))
                 continue
@@ -778,11 +778,12 @@ def _quote_heads(
     return heads
 
 
-def _owner(cite: LexborNode) -> LexborNode | None:
+def _owner_id(cite: LexborNode) -> int | None:
+    """The ``mem_id`` of the innermost blockquote holding ``cite`` (ids compare cheaply)."""
     node = cite.parent
     while node is not None and node.tag != "blockquote":
         node = node.parent
-    return node
+    return node.mem_id if node is not None else None
 
 
 def _cite(cite: LexborNode, cite_attr: str | None) -> tuple[str | None, str | None]:

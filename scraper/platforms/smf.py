@@ -42,6 +42,7 @@ from scraper.platforms.common import (
     first,
     links_by_kind,
     page_title,
+    within,
 )
 
 NAME = "smf"
@@ -671,15 +672,6 @@ def _flat(node: LexborNode) -> str:
     return " ".join(html_text(node.inner_html).split())
 
 
-def _within(node: LexborNode, ancestor: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == ancestor.mem_id:
-            return True
-        parent = parent.parent
-    return False
-
-
 def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThread:
     stats = row.css_first(".stats, .board_stats")
     if stats is not None:
@@ -690,7 +682,7 @@ def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThr
     last = row.css_first(".lastpost") or (row.css("td")[-1] if row.tag == "tr" else None)
     raw = (_flat(last) or None) if last is not None else None
     starter = next((a for a in row.css("a[href*='action=profile']")
-                    if last is None or not _within(a, last)), None)  # not the last poster
+                    if last is None or not within(a, last)), None)  # not the last poster
     author = None
     if starter is not None:
         href = page.absolute(starter.attributes.get("href"))

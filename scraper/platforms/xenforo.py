@@ -42,6 +42,7 @@ from scraper.platforms.common import (
     links_by_kind,
     page_title,
     strip_params,
+    within,
     wrote_header,
 )
 
@@ -556,26 +557,13 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
             part = _PART_CLASSES.get(token)
             if part is None:
                 continue
-            if part == "time" and _inside(node, found.get("edit")):
+            if part == "time" and within(node, found.get("edit"), levels=4):
                 break
             if part == "author" and "body" in found:
                 break  # a mention inside the body
             found.setdefault(part, node)
             break
     return found
-
-
-def _inside(node: LexborNode, ancestor: LexborNode | None) -> bool:
-    if ancestor is None:
-        return False
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.mem_id == ancestor.mem_id:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _read_post(element: LexborNode, pid: str, page: _Page, prefix: str) -> _Draft:
