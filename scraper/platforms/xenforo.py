@@ -95,10 +95,14 @@ _PART_CLASSES = {
 _WALL_TEXT = (".blockMessage", ".errorOverlay .baseHtml", ".errorPanel", ".p-body-pageContent",
               "#content")
 _HEAD = "base[href], link[rel=canonical], link[rel=next], link[rel=prev], meta[property='og:url']"
-_LANDMARKS = (
-    "h1.p-title-value, .titleBar h1, ul.p-breadcrumbs, fieldset.breadcrumb, "
-    "nav.pageNavWrapper, div.PageNav"
-)
+# The first title, breadcrumb trail and pager: each its own query, which stops at its first
+# match near the top of the page (one query for all three would read the whole page).
+_LANDMARKS = {
+    "title": "h1.p-title-value, .titleBar h1",
+    "crumbs": "ul.p-breadcrumbs, fieldset.breadcrumb, nav.pageNavWrapper[class*=crumbs], "
+              "div.PageNav[class*=crumbs]",
+    "pager": "nav.pageNavWrapper:not([class*=crumbs]), div.PageNav:not([class*=crumbs])",
+}
 _CHROME_HTML = re.compile(
     r'<div class="(?:bbCodeBlock-expandLink|quoteExpand)[^"]*">.*?</div>'
     r'|<div class="messageTextEndMarker">.*?</div>'
@@ -270,18 +274,9 @@ class _Page:
 
     @cached_property
     def landmarks(self) -> dict[str, LexborNode]:
-        """The first title, breadcrumb trail and pager of the page (one query for all)."""
-        found: dict[str, LexborNode] = {}
-        for node in self.tree.css(_LANDMARKS):
-            classes = node.attributes.get("class") or ""
-            if node.tag == "h1":
-                kind = "title"
-            elif node.tag in ("ul", "fieldset") or "crumbs" in classes:
-                kind = "crumbs"
-            else:
-                kind = "pager"
-            found.setdefault(kind, node)
-        return found
+        """The first title, breadcrumb trail and pager of the page."""
+        found = {kind: self.tree.css_first(query) for kind, query in _LANDMARKS.items()}
+        return {kind: node for kind, node in found.items() if node is not None}
 
     def absolute(self, href: str | None) -> str | None:
         return self.urls.absolute(href)
