@@ -30,14 +30,14 @@ def page_title(tree: LexborHTMLParser) -> str:
 def meta(tree: LexborHTMLParser, prop: str) -> str | None:
     """The content of ``<meta property=prop>`` or ``<meta name=prop>``, if not blank."""
     node = tree.css_first(f"meta[property='{prop}'], meta[name='{prop}']")
-    value = node.attributes.get("content") if node is not None else None
+    value = node.attrs.get("content") if node is not None else None
     return value.strip() if value and value.strip() else None
 
 
 def canonical(tree: LexborHTMLParser) -> str | None:
     """The ``link[rel=canonical]`` href (else ``og:url``), as written."""
     link = tree.css_first("link[rel=canonical]")
-    href = link.attributes.get("href") if link is not None else None
+    href = link.attrs.get("href") if link is not None else None
     return href or meta(tree, "og:url")
 
 
@@ -48,7 +48,7 @@ def first(
     ``attribute``). A walk in Python: for the few nodes of a small part it costs less than a
     CSS query, which parses its selector on every call."""
     for element in node.traverse():
-        if element.tag in tags and (attribute is None or attribute in element.attributes):
+        if element.tag in tags and (attribute is None or attribute in element.attrs):
             return element
     return None
 
@@ -179,7 +179,7 @@ def links_by_kind(
     each URL once (the first non-empty text wins)."""
     found: dict[str, dict[str, str]] = {}
     for link in tree.css("a[href]"):
-        url = urls.absolute(link.attributes.get("href"))
+        url = urls.absolute(link.attrs.get("href"))
         if not url or not urls.same_site(url):
             continue
         kind = classify(url)
@@ -188,5 +188,5 @@ def links_by_kind(
         url = clean(url)
         texts = found.setdefault(kind, {})
         if not texts.get(url):
-            texts[url] = clean_text(link.text()) or clean_text(link.attributes.get("title"))
+            texts[url] = clean_text(link.text()) or clean_text(link.attrs.get("title"))
     return {kind: list(texts.items()) for kind, texts in found.items()}

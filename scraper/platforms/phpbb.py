@@ -169,7 +169,7 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
     """prosilver's ``body#phpbb``; subsilver2's ``#wrapheader`` and ``#wrapcentre``; else a
     phpBB credit link beside links to phpBB's scripts."""
     body = tree.body
-    if body is not None and body.attributes.get("id") == "phpbb":
+    if body is not None and body.attrs.get("id") == "phpbb":
         return True
     if tree.css_first("#wrapheader") is not None and tree.css_first("#wrapcentre") is not None:
         return True
@@ -180,7 +180,7 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
 
 def _section(tree: LexborHTMLParser) -> str:
     body = tree.body
-    classes = (body.attributes.get("class") or "") if body is not None else ""
+    classes = (body.attrs.get("class") or "") if body is not None else ""
     for token in classes.split():
         if token in ("section-viewtopic", "section-viewforum", "section-index"):
             return token.removeprefix("section-")
@@ -301,7 +301,7 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         shown = clean_text(span.text())
         if not shown.startswith(("UTC", "GMT")):
             continue
-        title = span.attributes.get("title") or ""
+        title = span.attrs.get("title") or ""
         if title and not title.startswith(("UTC+", "UTC-", "GMT")) and zone(title) is not None:
             return title
         return _offset_text(shown)
@@ -334,7 +334,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for link in trail.css("a[href]"):
         title = clean_text(link.text())
         if title:
-            crumbs.append(Crumb(title=title, url=page.link(link.attributes.get("href"))))
+            crumbs.append(Crumb(title=title, url=page.link(link.attrs.get("href"))))
     return crumbs
 
 
@@ -375,9 +375,9 @@ def _pager(page: _Page, kind: str) -> _Pager:
         info.count = max([info.number, *pages])
     next_link = block.css_first("a[rel=next]")
     prev_link = block.css_first("a[rel=prev]")
-    info.next_url = (page.link(next_link.attributes.get("href")) if next_link is not None
+    info.next_url = (page.link(next_link.attrs.get("href")) if next_link is not None
                      else pages.get(info.number + 1))
-    info.prev_url = (page.link(prev_link.attributes.get("href")) if prev_link is not None
+    info.prev_url = (page.link(prev_link.attrs.get("href")) if prev_link is not None
                      else pages.get(info.number - 1))
     text = clean_text(block.text())
     m = re.search(r"\[\s*([\d.,\u00a0 ]+)", text)
@@ -409,7 +409,7 @@ def _page_starts(node: LexborNode, page: _Page) -> dict[int, str]:
     pages = {}
     for link in node.css("a[href]"):
         text = clean_text(link.text())
-        if text.isdigit() and (url := page.link(link.attributes.get("href"))):
+        if text.isdigit() and (url := page.link(link.attrs.get("href"))):
             pages[int(text)] = url
     return pages
 
@@ -448,7 +448,7 @@ _PROSILVER_PARTS = (
 def _prosilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
     found = []
     for element in tree.css("div.post[id^=p]"):
-        m = _POST_ANCHOR.fullmatch(element.attributes.get("id") or "")
+        m = _POST_ANCHOR.fullmatch(element.attrs.get("id") or "")
         if m is None:
             continue
         parts = _Parts(uid=m.group(1), links=[], quotes=[], labels=[])
@@ -462,7 +462,7 @@ def _sort_part(parts: _Parts, node: LexborNode) -> None:
     """File one node of a prosilver post under what it is (quotes and code boxes only while in
     the body: a signature may hold its own)."""
     tag = node.tag
-    classes = (node.attributes.get("class") or "").split()
+    classes = (node.attrs.get("class") or "").split()
     in_body = parts.content is not None and parts.signature is None
     if tag == "h3":
         parts.subject = parts.subject or node
@@ -494,7 +494,7 @@ def _subsilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
     """Each post is three rows: author and subject/date, profile and body, buttons."""
     found = []
     for anchor in tree.css("a[name^=p]"):
-        m = _POST_ANCHOR.fullmatch(anchor.attributes.get("name") or "")
+        m = _POST_ANCHOR.fullmatch(anchor.attrs.get("name") or "")
         head = anchor.parent.parent if anchor.parent is not None else None
         if m is None or head is None or head.tag != "tr":
             continue
@@ -516,7 +516,7 @@ def _subsilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
             parts.notices = body.css("span.gensmall")
         if foot is not None:
             link = foot.css_first("a[href*='mode=viewprofile']")
-            parts.profile_link = link.attributes.get("href") if link is not None else None
+            parts.profile_link = link.attrs.get("href") if link is not None else None
         found.append(parts)
     return found
 
@@ -595,13 +595,13 @@ def _topic(page: _Page) -> tuple[str, str | None]:
     """Topic id (canonical, URL, title link, reply button) and title."""
     heading = page.tree.css_first("h2.topic-title a, #page-body h2 a, h2 a[href*='t=']")
     for candidate in (page.canonical, page.url,
-                      heading.attributes.get("href") if heading is not None else None):
+                      heading.attrs.get("href") if heading is not None else None):
         uid = thread_id(page.urls.absolute(candidate) or "") if candidate else None
         if uid:
             break
     else:
         reply = page.tree.css_first("a[href*='mode=reply'][href*='t=']")
-        value = _params(reply.attributes.get("href") or "").get("t", "") if reply else ""
+        value = _params(reply.attrs.get("href") or "").get("t", "") if reply else ""
         if not value.isdigit():
             raise ParseError(f"no topic id on a phpBB topic page: {page_title(page.tree)}")
         uid = value
@@ -630,14 +630,14 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
     post.posted_at_raw = date_text or None
     draft = _Draft(post=post)
     if parts.time is not None:  # the instant is exact; the shown text (maybe "Today, 10:12")
-        draft.instant = parse_instant(parts.time.attributes.get("datetime"))  # only anchors it
+        draft.instant = parse_instant(parts.time.attrs.get("datetime"))  # only anchors it
     if draft.instant is not None:
         draft.shown = page.local(date_text)
     else:
         draft.shown = page.shown(date_text)
     for notice in parts.notices:
         text = clean_text(notice.text())
-        if "post_deleted_msg" in (notice.attributes.get("class") or "") or not text:
+        if "post_deleted_msg" in (notice.attrs.get("class") or "") or not text:
             continue
         editor = notice.css_first("a")
         date = text.replace(clean_text(editor.text()), " ", 1) if editor is not None else text
@@ -673,7 +673,7 @@ def _author(parts: _Parts, page: _Page) -> Author:
             continue
         link = next((a for a in holder.css("a[href*='mode=viewprofile']")
                      if clean_text(a.text())), None)
-    href = link.attributes.get("href") if link is not None else parts.profile_link
+    href = link.attrs.get("href") if link is not None else parts.profile_link
     if link is not None:
         name = clean_text(link.text())
     else:
@@ -761,7 +761,7 @@ def _quote_heads(
             if cite is None:
                 heads.append(("<blockquote", "<blockquote", None, None))
                 continue
-            author, quoted = _cite(cite, quote.attributes.get("cite"))
+            author, quoted = _cite(cite, quote.attrs.get("cite"))
             line = f"<div>{_escape(clean_text(cite.text()).split(' ↑')[0])}</div>"
             heads.append((cite.html or "", line, author, quoted))
         else:
@@ -790,7 +790,7 @@ def _cite(cite: LexborNode, cite_attr: str | None) -> tuple[str | None, str | No
     """Author and quoted post id of a ``cite`` ("X wrote:", 3.2+ with links)."""
     quoted = None
     for link in cite.css("a[href]"):
-        quoted = link.attributes.get("data-post-id") or post_id(link.attributes.get("href") or "")
+        quoted = link.attrs.get("data-post-id") or post_id(link.attrs.get("href") or "")
         if quoted:
             break
     if not quoted and cite_attr:
@@ -878,7 +878,7 @@ def _category_links(page: _Page) -> list[tuple[str, str]]:
     """Category headers: prosilver ``li.header`` links, subsilver2 ``td.cat`` links."""
     found: dict[str, str] = {}
     for link in page.tree.css("div.forabg li.header a[href], td.cat a[href], h4 a[href]"):
-        url = page.link(link.attributes.get("href"))
+        url = page.link(link.attrs.get("href"))
         if url and url_kind(url) == "board":
             found.setdefault(url, clean_text(link.text()))
     return list(found.items())
@@ -902,7 +902,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     """A topic row: the thread, its last-post key (instant or shown text), the instant, and
     the shown text beside the instant."""
     link = row.css_first("a.topictitle")
-    url = page.link(link.attributes.get("href"))
+    url = page.link(link.attrs.get("href"))
     uid = thread_id(url or "") or ""
     replies = row.css_first("dd.posts")
     views = row.css_first("dd.views")
@@ -913,7 +913,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     time = last.css_first("time[datetime]") if last is not None else None
     shown = None
     if time is not None:
-        raw = time.attributes.get("datetime")
+        raw = time.attrs.get("datetime")
         instant = parse_instant(raw)
         shown = clean_text(time.text()) or None
     else:
@@ -922,7 +922,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     poster = next((node for query in _POSTER if (node := row.css_first(query)) is not None), None)
     author = None
     if poster is not None and clean_text(poster.text()):
-        href = page.link(poster.attributes.get("href"))
+        href = page.link(poster.attrs.get("href"))
         author = Author(name=clean_text(poster.text()), url=href,
                         external_id=_params(href or "").get("u"))
     if uid and (mini := row.css_first("div.pagination, p.gensmall")) is not None:
