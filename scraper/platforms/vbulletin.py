@@ -726,8 +726,9 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
     sig_html = signature.inner_html if signature is not None else None
     if sig_html is None and vb34 and content is None and (sig := _vb3_signature(body)):
         sig_html = _SIG_LINE.sub("", sig.inner_html or "", count=1)
-    if signature is not None and (signature.html or "") in inner:  # a signature inside the body
-        inner = inner.replace(signature.html or "", "", 1)
+    outer = (signature.html or "") if signature is not None else None
+    if outer is not None and outer in inner:  # a signature inside the body
+        inner = inner.replace(outer, "", 1)
     post.body_html = inner.strip()
     post.body_text = html_text(post.body_html)
     post.signature = (html_text(sig_html) or None) if sig_html else None

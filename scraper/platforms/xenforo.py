@@ -627,8 +627,9 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
     html = (inner or body).inner_html or ""
     if "Expand" in html or "expand" in html or "EndMarker" in html or "AttributionLink" in html:
         html = _CHROME_HTML.sub("", html)
-    if signature is not None and signature.html and signature.html in html:
-        html = html.replace(signature.html, "", 1)
+    signature_html = signature.html if signature is not None else None
+    if signature_html and signature_html in html:
+        html = html.replace(signature_html, "", 1)
     post.body_html = html = html.strip()
     if signature is not None:
         post.signature = html_text(signature.inner_html) or None
