@@ -38,6 +38,7 @@ from scraper.platforms.common import (
     Urls,
     blocked_reason,
     canonical,
+    first,
     links_by_kind,
     page_title,
     wrote_header,
@@ -555,8 +556,8 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     texts = [p.date_text or _date_text(p) or "" for p in parts_list]
     page.clock.order = infer_order(texts)
     per_page = pager.per_page or _per_page(url, "t")
-    first = (pager.info.number - 1) * per_page
-    drafts = [_read_post(parts, text, page, first + i + 1)
+    before = (pager.info.number - 1) * per_page
+    drafts = [_read_post(parts, text, page, before + i + 1)
               for i, (parts, text) in enumerate(zip(parts_list, texts, strict=True))]
     anchors = []
     for draft in drafts:
@@ -706,7 +707,7 @@ def _rank(parts: _Parts) -> str | None:
     node = parts.rank if parts.links is not None else profile.css_first("td.postdetails")
     if node is None:
         node = next((dd for dd in profile.css("dd")
-                     if dd.css_first("strong") is None and clean_text(dd.text())), None)
+                     if first(dd, ("strong",)) is None and clean_text(dd.text())), None)
     return (clean_text(node.text()) or None) if node is not None else None
 
 
