@@ -96,6 +96,7 @@ _COUNT = re.compile(
     r"|\d+"
 )
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+_NON_DIGIT = re.compile(r"\D")
 
 # Markers used while turning HTML into text: a block boundary (a line break unless the line is
 # empty), a hard line break (<br>), a no-break space (content: keeps a line), and the newlines and
@@ -144,7 +145,7 @@ def parse_count(text: str | None) -> int | None:
         return None
     if m.group(2):
         return round(float(m.group(1).replace(",", ".")) * _MULTIPLIERS[m.group(2).lower()])
-    return int(re.sub(r"\D", "", m.group(0)))
+    return int(_NON_DIGIT.sub("", m.group(0)))
 
 
 def _marks(quotes: bool) -> dict[str, str]:

@@ -38,6 +38,7 @@ NAME = "stackexchange"
 _QUESTION = re.compile(r"^/(?:questions|q)/(\d+)(?:/|$)")
 _ANSWER_LINK = re.compile(r"^/(?:a/(\d+)|questions/\d+/[^/]+/(\d+))")
 _USER = re.compile(r"^/users/(-?\d+)")
+_ISO_NAIVE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?")
 _REVISIONS = re.compile(r"\d+ revs?\b")  # "11 revs, 7 users 58%"
 _KEPT_PARAMS = ("page", "tab", "sort", "pagesize")
 _PER_PAGE = 30  # answers on one page of a question
@@ -396,6 +397,6 @@ def _int(text: str | None) -> int | None:
 def _utc(text: str | None) -> str | None:
     """An ISO instant from "2014-02-04 13:02:51Z", "2013-04-10T08:18:44" (UTC without a zone)."""
     text = clean_text(text).replace(" ", "T", 1).removesuffix("Z")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?", text):
+    if not _ISO_NAIVE.fullmatch(text):
         return None
     return text + (":00" if len(text) == 16 else "") + "+00:00"
