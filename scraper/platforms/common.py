@@ -117,13 +117,22 @@ def wrote_header(line: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-# A relative link that ``urljoin`` only appends to the page's folder: "showthread.php?t=5",
-# "./viewtopic.php?p=7", "Thread-name" (no scheme, no dot segment or empty segment, no
-# ";params", no empty "?" or "#", nothing ``urlsplit`` strips).
-_PLAIN_RELATIVE = re.compile(
-    r"(?:\./)?(?P<path>(?![./])[^\x00-\x20:;?#]+)(?:\?[^\x00-\x20#]+)?(?:#[^\x00-\x20]+)?"
-)
-_DOT_SEGMENT = re.compile(r"//|(?:^|/)\.\.?(?:/|$)")
+def _folder_relative(href: str) -> int | None:
+    """Where the part of ``href`` that ``urljoin`` only appends to the page's folder starts (0,
+    or 2 after "./"), for a plain relative link: "showthread.php?t=5", "./viewtopic.php?p=7",
+    "Thread-name". None for anything else (a scheme, a dot or empty segment, ";params", an empty
+    "?" or "#", spaces or controls that ``urlsplit`` strips): ``urljoin`` settles those."""
+    if not (href.isascii() and href.isprintable()) or " " in href:
+        return None
+    rest, hash_mark, fragment = href.partition("#")
+    path, question_mark, query = rest.partition("?")
+    if hash_mark and not fragment or question_mark and not query:
+        return None
+    start = 2 if path.startswith("./") else 0
+    path = path[start:]
+    if not path or path[0] in "./" or ":" in path or ";" in path or "//" in path or "/." in path:
+        return None
+    return start
 
 
 class Urls:
@@ -146,9 +155,8 @@ class Urls:
             return href
         if href.startswith("/") and not href.startswith("//") and self.origin:
             return self.origin + href
-        if self.folder and (m := _PLAIN_RELATIVE.fullmatch(href)) \
-                and not _DOT_SEGMENT.search(m.group("path")):
-            return self.folder + href[m.start("path"):]
+        if self.folder and (start := _folder_relative(href)) is not None:
+            return self.folder + href[start:]
         return urljoin(self.url, href)
 
     def same_site(self, url: str) -> bool:
