@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -144,8 +145,12 @@ class Urls:
         parts = urlsplit(url)
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
         self.netloc = parts.netloc.lower()
-        plain = parts.scheme in ("http", "https") and parts.netloc
-        self.folder = urljoin(url, "x")[:-1] if plain else ""
+        self._plain = parts.scheme in ("http", "https") and bool(parts.netloc)
+
+    @cached_property
+    def folder(self) -> str:
+        """The page's folder as ``urljoin`` resolves it ("" when it is not an http(s) URL)."""
+        return urljoin(self.url, "x")[:-1] if self._plain else ""
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute (None for none, a fragment-only or a script link)."""
@@ -155,7 +160,7 @@ class Urls:
             return href
         if href.startswith("/") and not href.startswith("//") and self.origin:
             return self.origin + href
-        if self.folder and (start := _folder_relative(href)) is not None:
+        if (start := _folder_relative(href)) is not None and self.folder:
             return self.folder + href[start:]
         return urljoin(self.url, href)
 
