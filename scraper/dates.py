@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.htmltext import clean_text
@@ -155,8 +156,10 @@ def fixed_offset(name: str) -> timedelta | None:
     return -value if m.group(1) == "-" else value
 
 
+@lru_cache(maxsize=256)
 def zone(name: str | None) -> tzinfo | None:
-    """The IANA time zone or fixed offset ``name``, or None when absent or unknown."""
+    """The IANA time zone or fixed offset ``name``, or None when absent or unknown (cached: a
+    failed lookup searches the disk each time, and pages print non-names like "Europa/Berlin")."""
     if not name:
         return None
     if (offset := fixed_offset(name)) is not None:

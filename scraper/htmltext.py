@@ -43,14 +43,24 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
             pass
     cyrillic = body.decode("cp1251", errors="replace")
     pure = mixed = 0
-    for word in re.findall(r"[^\W\d_]+", cyrillic):
-        if word.isascii():
-            continue
-        if re.search("[A-Za-z]", word):
+    for word in _non_ascii_words(cyrillic):
+        if _ASCII_LETTER.search(word):
             mixed += 1
         elif len(word) > 1:
             pure += 1
     return cyrillic if pure > mixed else body.decode("cp1252", errors="replace")
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def _non_ascii_words(text: str) -> list[str]:
+    """The words (runs of letters) of ``text`` holding a non-ASCII letter, in order. Whitespace
+    never sits inside a word, so only the few non-ASCII whitespace-separated tokens are searched:
+    far cheaper than finding every word of a page."""
+    return [word for token in text.split() if not token.isascii()
+            for word in _WORD.findall(token) if not word.isascii()]
 
 
 _UTF8_CHUNK = 1 << 16
@@ -86,6 +96,7 @@ _COUNT = re.compile(
     r"|\d+"
 )
 _MULTIPLIERS = {"k": 1_000, "m": 1_000_000}
+_NON_DIGIT = re.compile(r"\D")
 
 # Markers used while turning HTML into text: a block boundary (a line break unless the line is
 # empty), a hard line break (<br>), a no-break space (content: keeps a line), and the newlines and
@@ -134,7 +145,7 @@ def parse_count(text: str | None) -> int | None:
         return None
     if m.group(2):
         return round(float(m.group(1).replace(",", ".")) * _MULTIPLIERS[m.group(2).lower()])
-    return int(re.sub(r"\D", "", m.group(0)))
+    return int(_NON_DIGIT.sub("", m.group(0)))
 
 
 def _marks(quotes: bool) -> dict[str, str]:

@@ -96,3 +96,35 @@ def test_json_is_told_from_html():
     assert platforms.is_json(b'\xef\xbb\xbf  {"a": 1}')
     assert platforms.is_json(b"<html>", "application/json; charset=utf-8")
     assert not platforms.is_json(b"  <!doctype html><html>", "text/html")
+
+
+@pytest.mark.parametrize(
+    ("href", "absolute"),
+    [
+        ("showthread.php?t=5", "https://f.example/forum/showthread.php?t=5"),
+        ("./viewtopic.php?p=7#p7", "https://f.example/forum/viewtopic.php?p=7#p7"),
+        ("Thread-a-b", "https://f.example/forum/Thread-a-b"),
+        ("a/b/", "https://f.example/forum/a/b/"),
+        # what urljoin alone settles: dot and empty segments, empty query, params, spaces
+        ("../index.php", "https://f.example/index.php"),
+        ("a/./b", "https://f.example/forum/a/b"),
+        ("a//b", "https://f.example/forum/a/b"),
+        ("x.php?", "https://f.example/forum/x.php"),
+        ("x.php;s=1?t=2", "https://f.example/forum/x.php;s=1?t=2"),
+        (" x.php\t?t=2", "https://f.example/forum/x.php?t=2"),
+        ("?t=3", "https://f.example/forum/topic.php?t=3"),
+        ("//cdn.example/a.png", "https://cdn.example/a.png"),
+    ],
+)
+def test_urls_join_folder_relative_links_as_urljoin_does(href, absolute):
+    assert common.Urls("https://f.example/forum/topic.php?t=1").absolute(href) == absolute
+
+
+def test_within_compares_nodes_by_identity_and_counts_levels():
+    tree = LexborHTMLParser("<div id=a><div id=b><p><span id=c>x</span></p></div></div>"
+                            "<div id=d><div id=b2><p><span>x</span></p></div></div>")
+    a, b, c, d = (tree.css_first(f"#{i}") for i in "abcd")
+    assert common.within(c, a) and common.within(c, b, levels=2)
+    assert not common.within(c, a, levels=2)  # a is three parents up
+    assert not common.within(c, d)  # same markup, another node
+    assert not common.within(a, c) and not common.within(c, None)

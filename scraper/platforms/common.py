@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -30,14 +31,14 @@ def page_title(tree: LexborHTMLParser) -> str:
 def meta(tree: LexborHTMLParser, prop: str) -> str | None:
     """The content of ``<meta property=prop>`` or ``<meta name=prop>``, if not blank."""
     node = tree.css_first(f"meta[property='{prop}'], meta[name='{prop}']")
-    value = node.attributes.get("content") if node is not None else None
+    value = node.attrs.get("content") if node is not None else None
     return value.strip() if value and value.strip() else None
 
 
 def canonical(tree: LexborHTMLParser) -> str | None:
     """The ``link[rel=canonical]`` href (else ``og:url``), as written."""
     link = tree.css_first("link[rel=canonical]")
-    href = link.attributes.get("href") if link is not None else None
+    href = link.attrs.get("href") if link is not None else None
     return href or meta(tree, "og:url")
 
 
@@ -48,9 +49,24 @@ def first(
     ``attribute``). A walk in Python: for the few nodes of a small part it costs less than a
     CSS query, which parses its selector on every call."""
     for element in node.traverse():
-        if element.tag in tags and (attribute is None or attribute in element.attributes):
+        if element.tag in tags and (attribute is None or attribute in element.attrs):
             return element
     return None
+
+
+def within(node: LexborNode, ancestor: LexborNode | None, levels: int | None = None) -> bool:
+    """Whether ``ancestor`` holds ``node`` (within ``levels`` parents when given). Nodes are
+    compared by ``mem_id``: ``LexborNode ==`` serializes both subtrees."""
+    if ancestor is None:
+        return False
+    target = ancestor.mem_id
+    parent = node.parent
+    while parent is not None and levels != 0:
+        if parent.mem_id == target:
+            return True
+        parent = parent.parent
+        levels = levels - 1 if levels is not None else None
+    return False
 
 
 _CHALLENGE = (
@@ -102,14 +118,39 @@ def wrote_header(line: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
+def _folder_relative(href: str) -> int | None:
+    """Where the part of ``href`` that ``urljoin`` only appends to the page's folder starts (0,
+    or 2 after "./"), for a plain relative link: "showthread.php?t=5", "./viewtopic.php?p=7",
+    "Thread-name". None for anything else (a scheme, a dot or empty segment, ";params", an empty
+    "?" or "#", spaces or controls that ``urlsplit`` strips): ``urljoin`` settles those."""
+    if not (href.isascii() and href.isprintable()) or " " in href:
+        return None
+    rest, hash_mark, fragment = href.partition("#")
+    path, question_mark, query = rest.partition("?")
+    if hash_mark and not fragment or question_mark and not query:
+        return None
+    start = 2 if path.startswith("./") else 0
+    path = path[start:]
+    if not path or path[0] in "./" or ":" in path or ";" in path or "//" in path or "/." in path:
+        return None
+    return start
+
+
 class Urls:
-    """Absolute URLs against one page URL, cheaply (most hrefs are root-relative)."""
+    """Absolute URLs against one page URL, cheaply (most hrefs are root-relative, or relative
+    to the page's folder: both are joined without ``urljoin``, to the same result)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         parts = urlsplit(url)
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
         self.netloc = parts.netloc.lower()
+        self._plain = parts.scheme in ("http", "https") and bool(parts.netloc)
+
+    @cached_property
+    def folder(self) -> str:
+        """The page's folder as ``urljoin`` resolves it ("" when it is not an http(s) URL)."""
+        return urljoin(self.url, "x")[:-1] if self._plain else ""
 
     def absolute(self, href: str | None) -> str | None:
         """``href`` made absolute (None for none, a fragment-only or a script link)."""
@@ -119,6 +160,8 @@ class Urls:
             return href
         if href.startswith("/") and not href.startswith("//") and self.origin:
             return self.origin + href
+        if (start := _folder_relative(href)) is not None and self.folder:
+            return self.folder + href[start:]
         return urljoin(self.url, href)
 
     def same_site(self, url: str) -> bool:
@@ -152,7 +195,7 @@ def links_by_kind(
     each URL once (the first non-empty text wins)."""
     found: dict[str, dict[str, str]] = {}
     for link in tree.css("a[href]"):
-        url = urls.absolute(link.attributes.get("href"))
+        url = urls.absolute(link.attrs.get("href"))
         if not url or not urls.same_site(url):
             continue
         kind = classify(url)
@@ -161,5 +204,5 @@ def links_by_kind(
         url = clean(url)
         texts = found.setdefault(kind, {})
         if not texts.get(url):
-            texts[url] = clean_text(link.text()) or clean_text(link.attributes.get("title"))
+            texts[url] = clean_text(link.text()) or clean_text(link.attrs.get("title"))
     return {kind: list(texts.items()) for kind, texts in found.items()}

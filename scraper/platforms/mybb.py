@@ -47,6 +47,7 @@ from scraper.platforms.common import (
     links_by_kind,
     page_title,
     strip_params,
+    within,
     wrote_header,
 )
 
@@ -254,19 +255,12 @@ class _Page:
     tz: str | None
     urls: Urls = field(init=False)
     clock: Clock = field(init=False)
-    _directory: str = field(init=False, default="", repr=False)
 
     def __post_init__(self) -> None:
         self.urls = Urls(self.url)
-        path = urlsplit(self.url).path
-        self._directory = self.urls.origin + (path[: path.rfind("/") + 1] or "/")
         self.clock = Clock(tz=self.tz, order=DATE_ORDER)
 
     def absolute(self, href: str | None) -> str | None:
-        """``href`` made absolute; a bare relative one ("showthread.php?…", "Thread-…", the
-        most common kind on MyBB) cheaply against the page's directory."""
-        if href and href[0] not in "/?#." and ":" not in href.split("?", 1)[0]:
-            return self._directory + href
         return self.urls.absolute(href)
 
     def settle(self, raws: list[str]) -> None:
@@ -301,11 +295,11 @@ def _date_text(node: LexborNode) -> str | None:
     while child is not None:
         if child.tag == "-text":
             pieces.append(child.text_content or "")
-        elif child.tag == "span" and (title := clean_text(child.attributes.get("title"))):
+        elif child.tag == "span" and (title := clean_text(child.attrs.get("title"))):
             if re.search(r"\d:\d", title):  # "N hours ago": the title holds date and time
                 return title
             pieces.append(title)  # "Today": the title holds the date, the time follows
-        elif child.tag in ("br", "a") or "post_edit" in (child.attributes.get("class") or ""):
+        elif child.tag in ("br", "a") or "post_edit" in (child.attrs.get("class") or ""):
             break
         elif child.tag == "span":
             pieces.append(child.text())
@@ -319,7 +313,7 @@ def _exact_text(node: LexborNode) -> str:
     date its ``title`` holds."""
     text = clean_text(node.text())
     for span in node.css("span[title]"):
-        title = clean_text(span.attributes.get("title"))
+        title = clean_text(span.attrs.get("title"))
         if title:
             text = text.replace(clean_text(span.text()), title, 1)
     return text
@@ -339,7 +333,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
             continue
         title = clean_text(node.text())
         if title:
-            href = node.attributes.get("href") if node.tag == "a" else None
+            href = node.attrs.get("href") if node.tag == "a" else None
             crumbs.append(Crumb(title=title, url=page.absolute(href)))
     return crumbs
 
@@ -376,14 +370,14 @@ def _pager(page: _Page) -> PageInfo:
     """From the page's own pager (never the forum pager of the breadcrumb popup)."""
     info = PageInfo(number=_page_number(page.url) or 1)
     pager = next((p for p in page.tree.css("div.pagination")
-                  if p.attributes.get("id") != "breadcrumb_multipage_popup"
-                  and "pagination_breadcrumb" not in (p.attributes.get("class") or "")), None)
+                  if p.attrs.get("id") != "breadcrumb_multipage_popup"
+                  and "pagination_breadcrumb" not in (p.attrs.get("class") or "")), None)
     if pager is None:
         info.count = 1 if info.number == 1 else None
         return info
     numbers: list[int] = []
     for node in pager.css("span.pages, span.pagination_current, a[href]"):
-        classes = node.attributes.get("class") or ""
+        classes = node.attrs.get("class") or ""
         text = clean_text(node.text())
         if "pages" in classes.split() and (m := _PAGES.search(text)):
             numbers.append(int(m.group(1)))
@@ -391,9 +385,9 @@ def _pager(page: _Page) -> PageInfo:
             info.number = int(text)
             numbers.append(info.number)
         elif "pagination_next" in classes:
-            info.next_url = page.absolute(node.attributes.get("href"))
+            info.next_url = page.absolute(node.attrs.get("href"))
         elif "pagination_previous" in classes:
-            info.prev_url = page.absolute(node.attributes.get("href"))
+            info.prev_url = page.absolute(node.attrs.get("href"))
         elif text.isdigit():
             numbers.append(int(text))
     info.count = max(numbers) if numbers else (info.number if info.next_url is None else None)
@@ -425,17 +419,8 @@ def _posts(tree: LexborHTMLParser) -> list[tuple[str, LexborNode, list[LexborNod
             parts.append(node)
     if found:
         last = found[-1]
-        last[2][:] = [n for n in last[2] if _inside(n, last[1])]
+        last[2][:] = [n for n in last[2] if within(n, last[1])]
     return found
-
-
-def _inside(node: LexborNode, root: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == root.mem_id:
-            return True
-        parent = parent.parent
-    return False
 
 
 @dataclass
@@ -493,7 +478,7 @@ def _thread_number(page: _Page, drafts: list[_Draft]) -> str:
     if tid := thread_id(page.url):
         return tid
     for node in page.tree.css("a[href*='tid=']"):
-        if m := _TID.search(node.attributes.get("href") or ""):
+        if m := _TID.search(node.attrs.get("href") or ""):
             return m.group(1)
     for draft in drafts:
         if draft.post.url and (tid := thread_id(draft.post.url)):
@@ -522,7 +507,7 @@ def _read_post(pid: str, parts: list[LexborNode], page: _Page) -> _Draft:
     name_node: LexborNode | None = None
     stats: LexborNode | None = None
     for node in parts:
-        classes = (node.attributes.get("class") or "").split()
+        classes = (node.attrs.get("class") or "").split()
         if ("post_head" in classes or "tcat" in classes) and post.position is None:
             _position(post, node, page)
             if "tcat" in classes and draft.posted_raw is None:
@@ -556,8 +541,8 @@ def _position(post: Post, head: LexborNode, page: _Page) -> None:
     for link in head.traverse():
         if link.tag == "a" and (m := _POSITION.fullmatch(clean_text(link.text()))):
             post.position = int(m.group(1))
-            post.url = page.absolute(link.attributes.get("href"))
-            post.title = clean_text(link.attributes.get("title")) or None
+            post.url = page.absolute(link.attrs.get("href"))
+            post.title = clean_text(link.attrs.get("title")) or None
             return
 
 
@@ -568,11 +553,11 @@ def _author(
     statistics, as "User-Name" profile URLs carry none), rank."""
     shown = link if link is not None else name_node
     name = clean_text(shown.text()) if shown is not None else ""
-    href = link.attributes.get("href") if link is not None else None
+    href = link.attrs.get("href") if link is not None else None
     m = _USER_ID.search(href or "")
     if m is None and link is not None and stats is not None:
         m = next((m for a in stats.traverse() if a.tag == "a"
-                  if (m := _USER_ID.search(a.attributes.get("href") or ""))), None)
+                  if (m := _USER_ID.search(a.attrs.get("href") or ""))), None)
     return Author(
         name=name or None,
         external_id=m.group(1) if m else None,
@@ -590,7 +575,7 @@ def _rank(name_node: LexborNode | None) -> str | None:
     elements = 0
     while node is not None and elements < 6:
         if node.is_element_node:
-            if node.tag == "span" and "smalltext" in (node.attributes.get("class") or ""):
+            if node.tag == "span" and "smalltext" in (node.attrs.get("class") or ""):
                 return _first_line(node)
             elements += 1
         node = node.next
@@ -663,7 +648,7 @@ def _quote(node: LexborNode, depth: int, text: str) -> Quote:
         if child.tag == "span" and not date:
             date = child.text()
         elif child.tag == "a":
-            href = child.attributes.get("href") or ""
+            href = child.attrs.get("href") or ""
         else:
             own.append(child.text())
     shown = clean_text(date + "".join(own))
@@ -733,7 +718,7 @@ def _forums(page: _Page, kind: str) -> tuple[list[Board], list[Board]]:
     every forum linked anywhere on the page (forum rows, sub-forum lists, breadcrumbs), but
     not the page's own forum at another page number."""
     found = links_by_kind(page.tree, page.urls, _forum_kind, clean_url).get("board", [])
-    heads = {_forum_id(page.absolute(a.attributes.get("href")) or "")
+    heads = {_forum_id(page.absolute(a.attrs.get("href")) or "")
              for a in page.tree.css("td.thead a[href]")}
     categories: list[Board] = []
     boards: list[Board] = []
@@ -751,9 +736,9 @@ def _forums(page: _Page, kind: str) -> tuple[list[Board], list[Board]]:
 
 def _row(span: LexborNode, page: _Page) -> tuple[ListingThread, str | None]:
     """One thread row (the ``tr`` around ``span#tid_T``), with its last-post date text."""
-    tid = (span.attributes.get("id") or "").removeprefix("tid_")
+    tid = (span.attrs.get("id") or "").removeprefix("tid_")
     link = first(span, ("a",), "href")
-    href = page.absolute(link.attributes.get("href")) if link is not None else None
+    href = page.absolute(link.attrs.get("href")) if link is not None else None
     row = span.parent
     while row is not None and row.tag not in ("tr", "body"):
         row = row.parent
@@ -776,15 +761,15 @@ def _row_cells(row: LexborNode, thread: ListingThread, page: _Page) -> str | Non
     """Replies (the "who posted" link), views (the next cell), starter, last-post date."""
     raw = None
     for node in row.css(_ROW_PARTS):
-        classes = node.attributes.get("class") or ""
+        classes = node.attrs.get("class") or ""
         if "lastpost" in classes:
             raw = _date_text(node)
-        elif "whoposted" in (node.attributes.get("href") or "").lower():
+        elif "whoposted" in (node.attrs.get("href") or "").lower():
             thread.reply_count = parse_count(node.text())
             views = _next_cell(node)
             thread.views = parse_count(views.text()) if views is not None else None
         elif thread.author is None:
-            href = node.attributes.get("href")
+            href = node.attrs.get("href")
             m = _USER_ID.search(href or "")
             thread.author = Author(name=clean_text(node.text()) or None,
                                    external_id=m.group(1) if m else None,

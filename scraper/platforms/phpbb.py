@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -40,6 +39,7 @@ from scraper.platforms.common import (
     Urls,
     blocked_reason,
     canonical,
+    first,
     links_by_kind,
     page_title,
     wrote_header,
@@ -171,7 +171,7 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
     """prosilver's ``body#phpbb``; subsilver2's ``#wrapheader`` and ``#wrapcentre``; else a
     phpBB credit link beside links to phpBB's scripts."""
     body = tree.body
-    if body is not None and body.attributes.get("id") == "phpbb":
+    if body is not None and body.attrs.get("id") == "phpbb":
         return True
     if tree.css_first("#wrapheader") is not None and tree.css_first("#wrapcentre") is not None:
         return True
@@ -182,7 +182,7 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
 
 def _section(tree: LexborHTMLParser) -> str:
     body = tree.body
-    classes = (body.attributes.get("class") or "") if body is not None else ""
+    classes = (body.attrs.get("class") or "") if body is not None else ""
     for token in classes.split():
         if token in ("section-viewtopic", "section-viewforum", "section-index"):
             return token.removeprefix("section-")
@@ -244,19 +244,6 @@ def _wall(tree: LexborHTMLParser, what: str, looked_for: str) -> ParseError:
 # --- page-level facts ----------------------------------------------------------------------------
 
 
-class _BoardUrls(Urls):
-    """``Urls`` that resolve phpBB's own "./script.php?..." links without ``urljoin``."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.folder = super().absolute("x")[:-1] if self.origin else ""
-
-    def absolute(self, href: str | None) -> str | None:
-        if href and self.folder and href.startswith("./") and "/../" not in href:
-            return self.folder + href[2:]
-        return super().absolute(href)
-
-
 @dataclass
 class _Page:
     tree: LexborHTMLParser
@@ -269,7 +256,7 @@ class _Page:
     viewtopic: str = field(init=False)  # the absolute URL of the board's viewtopic.php
 
     def __post_init__(self) -> None:
-        self.urls = _BoardUrls(self.url)
+        self.urls = Urls(self.url)
         self.viewtopic = self.urls.absolute("viewtopic.php") or "viewtopic.php"
         link = canonical(self.tree)
         self.canonical = clean_url(self.urls.absolute(link)) if link else None
@@ -316,8 +303,8 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         shown = clean_text(span.text())
         if not shown.startswith(("UTC", "GMT")):
             continue
-        title = span.attributes.get("title") or ""
-        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and _is_zone(title):
+        title = span.attrs.get("title") or ""
+        if title and not title.startswith(("UTC+", "UTC-", "GMT")) and zone(title) is not None:
             return title
         return _offset_text(shown)
     for node in tree.css("#page-footer, #wrapfooter, td.gensmall[align=right], p.datetime"):
@@ -325,13 +312,6 @@ def _zone_hint(tree: LexborHTMLParser) -> str | None:
         if (m := _STATED_OFFSET.search(text)) is not None:
             return _offset_text(m.group(0))
     return None
-
-
-@lru_cache(maxsize=256)
-def _is_zone(name: str) -> bool:
-    """Whether ``name`` is an IANA zone (cached: a failed lookup searches the disk each time,
-    and boards print localised non-names such as "Europa/Berlin")."""
-    return zone(name) is not None
 
 
 def _offset_text(text: str) -> str | None:
@@ -356,7 +336,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for link in trail.css("a[href]"):
         title = clean_text(link.text())
         if title:
-            crumbs.append(Crumb(title=title, url=page.link(link.attributes.get("href"))))
+            crumbs.append(Crumb(title=title, url=page.link(link.attrs.get("href"))))
     return crumbs
 
 
@@ -397,9 +377,9 @@ def _pager(page: _Page, kind: str) -> _Pager:
         info.count = max([info.number, *pages])
     next_link = block.css_first("a[rel=next]")
     prev_link = block.css_first("a[rel=prev]")
-    info.next_url = (page.link(next_link.attributes.get("href")) if next_link is not None
+    info.next_url = (page.link(next_link.attrs.get("href")) if next_link is not None
                      else pages.get(info.number + 1))
-    info.prev_url = (page.link(prev_link.attributes.get("href")) if prev_link is not None
+    info.prev_url = (page.link(prev_link.attrs.get("href")) if prev_link is not None
                      else pages.get(info.number - 1))
     text = clean_text(block.text())
     m = re.search(r"\[\s*([\d.,\u00a0 ]+)", text)
@@ -431,7 +411,7 @@ def _page_starts(node: LexborNode, page: _Page) -> dict[int, str]:
     pages = {}
     for link in node.css("a[href]"):
         text = clean_text(link.text())
-        if text.isdigit() and (url := page.link(link.attributes.get("href"))):
+        if text.isdigit() and (url := page.link(link.attrs.get("href"))):
             pages[int(text)] = url
     return pages
 
@@ -470,7 +450,7 @@ _PROSILVER_PARTS = (
 def _prosilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
     found = []
     for element in tree.css("div.post[id^=p]"):
-        m = _POST_ANCHOR.fullmatch(element.attributes.get("id") or "")
+        m = _POST_ANCHOR.fullmatch(element.attrs.get("id") or "")
         if m is None:
             continue
         parts = _Parts(uid=m.group(1), links=[], quotes=[], labels=[])
@@ -484,7 +464,7 @@ def _sort_part(parts: _Parts, node: LexborNode) -> None:
     """File one node of a prosilver post under what it is (quotes and code boxes only while in
     the body: a signature may hold its own)."""
     tag = node.tag
-    classes = (node.attributes.get("class") or "").split()
+    classes = (node.attrs.get("class") or "").split()
     in_body = parts.content is not None and parts.signature is None
     if tag == "h3":
         parts.subject = parts.subject or node
@@ -516,7 +496,7 @@ def _subsilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
     """Each post is three rows: author and subject/date, profile and body, buttons."""
     found = []
     for anchor in tree.css("a[name^=p]"):
-        m = _POST_ANCHOR.fullmatch(anchor.attributes.get("name") or "")
+        m = _POST_ANCHOR.fullmatch(anchor.attrs.get("name") or "")
         head = anchor.parent.parent if anchor.parent is not None else None
         if m is None or head is None or head.tag != "tr":
             continue
@@ -538,7 +518,7 @@ def _subsilver_posts(tree: LexborHTMLParser) -> list[_Parts]:
             parts.notices = body.css("span.gensmall")
         if foot is not None:
             link = foot.css_first("a[href*='mode=viewprofile']")
-            parts.profile_link = link.attributes.get("href") if link is not None else None
+            parts.profile_link = link.attrs.get("href") if link is not None else None
         found.append(parts)
     return found
 
@@ -577,8 +557,8 @@ def parse_thread(tree: LexborHTMLParser, url: str, *, tz: str | None = None) -> 
     texts = [p.date_text or _date_text(p) or "" for p in parts_list]
     page.clock.order = infer_order(texts)
     per_page = pager.per_page or _per_page(url, "t")
-    first = (pager.info.number - 1) * per_page
-    drafts = [_read_post(parts, text, page, first + i + 1)
+    before = (pager.info.number - 1) * per_page
+    drafts = [_read_post(parts, text, page, before + i + 1)
               for i, (parts, text) in enumerate(zip(parts_list, texts, strict=True))]
     anchors = []
     for draft in drafts:
@@ -617,13 +597,13 @@ def _topic(page: _Page) -> tuple[str, str | None]:
     """Topic id (canonical, URL, title link, reply button) and title."""
     heading = page.tree.css_first("h2.topic-title a, #page-body h2 a, h2 a[href*='t=']")
     for candidate in (page.canonical, page.url,
-                      heading.attributes.get("href") if heading is not None else None):
+                      heading.attrs.get("href") if heading is not None else None):
         uid = thread_id(page.urls.absolute(candidate) or "") if candidate else None
         if uid:
             break
     else:
         reply = page.tree.css_first("a[href*='mode=reply'][href*='t=']")
-        value = _params(reply.attributes.get("href") or "").get("t", "") if reply else ""
+        value = _params(reply.attrs.get("href") or "").get("t", "") if reply else ""
         if not value.isdigit():
             raise ParseError(f"no topic id on a phpBB topic page: {page_title(page.tree)}")
         uid = value
@@ -652,14 +632,14 @@ def _read_post(parts: _Parts, date_text: str, page: _Page, position: int) -> _Dr
     post.posted_at_raw = date_text or None
     draft = _Draft(post=post)
     if parts.time is not None:  # the instant is exact; the shown text (maybe "Today, 10:12")
-        draft.instant = parse_instant(parts.time.attributes.get("datetime"))  # only anchors it
+        draft.instant = parse_instant(parts.time.attrs.get("datetime"))  # only anchors it
     if draft.instant is not None:
         draft.shown = page.local(date_text)
     else:
         draft.shown = page.shown(date_text)
     for notice in parts.notices:
         text = clean_text(notice.text())
-        if "post_deleted_msg" in (notice.attributes.get("class") or "") or not text:
+        if "post_deleted_msg" in (notice.attrs.get("class") or "") or not text:
             continue
         editor = notice.css_first("a")
         date = text.replace(clean_text(editor.text()), " ", 1) if editor is not None else text
@@ -695,7 +675,7 @@ def _author(parts: _Parts, page: _Page) -> Author:
             continue
         link = next((a for a in holder.css("a[href*='mode=viewprofile']")
                      if clean_text(a.text())), None)
-    href = link.attributes.get("href") if link is not None else parts.profile_link
+    href = link.attrs.get("href") if link is not None else parts.profile_link
     if link is not None:
         name = clean_text(link.text())
     else:
@@ -728,7 +708,7 @@ def _rank(parts: _Parts) -> str | None:
     node = parts.rank if parts.links is not None else profile.css_first("td.postdetails")
     if node is None:
         node = next((dd for dd in profile.css("dd")
-                     if dd.css_first("strong") is None and clean_text(dd.text())), None)
+                     if first(dd, ("strong",)) is None and clean_text(dd.text())), None)
     return (clean_text(node.text()) or None) if node is not None else None
 
 
@@ -779,11 +759,11 @@ def _quote_heads(
         return heads
     for quote in found or content.css("blockquote, div.quotecontent"):
         if quote.tag == "blockquote":
-            cite = next((c for c in quote.css("cite") if _owner(c) == quote), None)
+            cite = next((c for c in quote.css("cite") if _owner_id(c) == quote.mem_id), None)
             if cite is None:
                 heads.append(("<blockquote", "<blockquote", None, None))
                 continue
-            author, quoted = _cite(cite, quote.attributes.get("cite"))
+            author, quoted = _cite(cite, quote.attrs.get("cite"))
             line = f"<div>{_escape(clean_text(cite.text()).split(' ↑')[0])}</div>"
             heads.append((cite.html or "", line, author, quoted))
         else:
@@ -800,18 +780,19 @@ def _quote_heads(
     return heads
 
 
-def _owner(cite: LexborNode) -> LexborNode | None:
+def _owner_id(cite: LexborNode) -> int | None:
+    """The ``mem_id`` of the innermost blockquote holding ``cite`` (ids compare cheaply)."""
     node = cite.parent
     while node is not None and node.tag != "blockquote":
         node = node.parent
-    return node
+    return node.mem_id if node is not None else None
 
 
 def _cite(cite: LexborNode, cite_attr: str | None) -> tuple[str | None, str | None]:
     """Author and quoted post id of a ``cite`` ("X wrote:", 3.2+ with links)."""
     quoted = None
     for link in cite.css("a[href]"):
-        quoted = link.attributes.get("data-post-id") or post_id(link.attributes.get("href") or "")
+        quoted = link.attrs.get("data-post-id") or post_id(link.attrs.get("href") or "")
         if quoted:
             break
     if not quoted and cite_attr:
@@ -899,7 +880,7 @@ def _category_links(page: _Page) -> list[tuple[str, str]]:
     """Category headers: prosilver ``li.header`` links, subsilver2 ``td.cat`` links."""
     found: dict[str, str] = {}
     for link in page.tree.css("div.forabg li.header a[href], td.cat a[href], h4 a[href]"):
-        url = page.link(link.attributes.get("href"))
+        url = page.link(link.attrs.get("href"))
         if url and url_kind(url) == "board":
             found.setdefault(url, clean_text(link.text()))
     return list(found.items())
@@ -923,7 +904,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     """A topic row: the thread, its last-post key (instant or shown text), the instant, and
     the shown text beside the instant."""
     link = row.css_first("a.topictitle")
-    url = page.link(link.attributes.get("href"))
+    url = page.link(link.attrs.get("href"))
     uid = thread_id(url or "") or ""
     replies = row.css_first("dd.posts")
     views = row.css_first("dd.views")
@@ -934,7 +915,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     time = last.css_first("time[datetime]") if last is not None else None
     shown = None
     if time is not None:
-        raw = time.attributes.get("datetime")
+        raw = time.attrs.get("datetime")
         instant = parse_instant(raw)
         shown = clean_text(time.text()) or None
     else:
@@ -943,7 +924,7 @@ def _topic_row(row: LexborNode, page: _Page) -> _Row:
     poster = next((node for query in _POSTER if (node := row.css_first(query)) is not None), None)
     author = None
     if poster is not None and clean_text(poster.text()):
-        href = page.link(poster.attributes.get("href"))
+        href = page.link(poster.attrs.get("href"))
         author = Author(name=clean_text(poster.text()), url=href,
                         external_id=_params(href or "").get("u"))
     if uid and (mini := row.css_first("div.pagination, p.gensmall")) is not None:

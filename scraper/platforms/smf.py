@@ -43,6 +43,7 @@ from scraper.platforms.common import (
     first,
     links_by_kind,
     page_title,
+    within,
 )
 
 NAME = "smf"
@@ -278,7 +279,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for link in trail.css("li a, a.nav") if trail is not None else ():
         title = clean_text(link.text())
         if title:
-            crumbs.append(Crumb(title=title, url=page.absolute(link.attributes.get("href"))))
+            crumbs.append(Crumb(title=title, url=page.absolute(link.attrs.get("href"))))
     return crumbs
 
 
@@ -287,7 +288,7 @@ def _pager(page: _Page, url_start: int | None) -> tuple[PageInfo, int | None]:
     number of items a page holds when the links tell it."""
     links = [a for a in page.tree.css("a.navPages, a.nav_page")
              if a.parent is not None and a.parent.tag != "small"
-             and "topic_pages" not in (a.parent.attributes.get("class") or "")]
+             and "topic_pages" not in (a.parent.attrs.get("class") or "")]
     info = PageInfo(number=1)
     if not links:
         info.count = 1
@@ -300,7 +301,7 @@ def _pager(page: _Page, url_start: int | None) -> tuple[PageInfo, int | None]:
         if link.parent is None or link.parent.mem_id != holder.mem_id:
             continue
         number = parse_count(link.text())
-        href = page.absolute(link.attributes.get("href"))
+        href = page.absolute(link.attrs.get("href"))
         if number is not None and clean_text(link.text()).isdigit():
             numbered[number] = href
             start = _start(href)
@@ -352,7 +353,7 @@ def _drafts(tree: LexborHTMLParser) -> list[_Draft]:
     drafts: dict[str, _Draft] = {}
     current: _Draft | None = None
     for node in tree.css(_PARTS):
-        ident = node.id or (node.attributes.get("name") if node.tag == "a" else None) or ""
+        ident = node.id or (node.attrs.get("name") if node.tag == "a" else None) or ""
         m = _MARKER.match(ident)
         if m:
             current = drafts.setdefault(m.group(1), _Draft(uid=m.group(1)))
@@ -369,7 +370,7 @@ def _drafts(tree: LexborHTMLParser) -> list[_Draft]:
 
 def _assign(draft: _Draft, node: LexborNode, ident: str) -> None:
     tag = node.tag
-    classes = (node.attributes.get("class") or "").split()
+    classes = (node.attrs.get("class") or "").split()
     if ident.startswith("subject_"):
         draft.subject = draft.subject or node
     elif ident.startswith("modified_"):
@@ -456,7 +457,7 @@ def _post(draft: _Draft, page: _Page, base: str, topic: str) -> Post:
     post.posted_at = page.clock.iso(page.parse_date(raw))
     if draft.number is not None and (m := _NUMBER_SIGN.search(draft.number.text())):
         number = int(m.group(1))
-        post.position = number if "message_number" in (draft.number.attributes.get("class") or "") \
+        post.position = number if "message_number" in (draft.number.attrs.get("class") or "") \
             else number + 1
     elif number is not None:
         post.position = number + 1
@@ -477,10 +478,10 @@ def _author(draft: _Draft, page: _Page) -> Author:
     if holder is None:
         return Author()
     link = next((a for a in holder.iter() if a.tag == "a"
-                 and "action=profile" in (a.attributes.get("href") or "")), None)
+                 and "action=profile" in (a.attrs.get("href") or "")), None)
     shown = link if link is not None else holder
     name = clean_text(shown.text()) or None
-    href = page.absolute(link.attributes.get("href")) if link is not None else None
+    href = page.absolute(link.attrs.get("href")) if link is not None else None
     m = _USER.search(href or "")
     return Author(name=name, external_id=m.group(1) if m else None, url=href,
                   rank=_rank(draft.rank))
@@ -492,7 +493,7 @@ def _rank(node: LexborNode | None) -> str | None:
     if node.tag == "ul":
         items = [li for li in node.iter() if li.tag == "li"]
         item = next((li for c in ("membergroup", "postgroup") for li in items
-                     if c in (li.attributes.get("class") or "").split()), None)
+                     if c in (li.attrs.get("class") or "").split()), None)
         item = item or (items[0] if items else None)
         return (clean_text(item.text()) or None) if item is not None else None
     shown = []  # 1.1: the text before the first <br> of the poster's small print
@@ -558,7 +559,7 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
                 quote.text = text.split("\n", 1)[1].strip() if "\n" in text else ""
             quote.author_name = _quote_author(head)
             link = first(header, ("a",), "href")
-            href = link.attributes.get("href") or "" if link is not None else ""
+            href = link.attrs.get("href") or "" if link is not None else ""
             m = _MSG.search(href)
             quote.post_external_id = m.group(1) if m else None
         post.quotes.append(quote)
@@ -567,7 +568,7 @@ def _fill_body(post: Post, body: LexborNode, page: _Page) -> None:
 def _depth(node: LexborNode, body: LexborNode) -> int:
     depth, parent = 1, node.parent
     while parent is not None and parent.mem_id != body.mem_id:
-        if parent.tag == "blockquote" or "quote" in (parent.attributes.get("class") or "").split():
+        if parent.tag == "blockquote" or "quote" in (parent.attrs.get("class") or "").split():
             depth += 1
         parent = parent.parent
     return depth
@@ -583,7 +584,7 @@ def _quote_header(node: LexborNode) -> LexborNode | None:
     sibling = node.prev
     while sibling is not None and not sibling.is_element_node:
         sibling = sibling.prev
-    if sibling is not None and "quoteheader" in (sibling.attributes.get("class") or ""):
+    if sibling is not None and "quoteheader" in (sibling.attrs.get("class") or ""):
         return sibling
     return None
 
@@ -645,7 +646,7 @@ def _board_names(page: _Page) -> dict[str | None, str]:
     for link in page.tree.css("a.subject, a[name^=b]"):
         title = clean_text(link.text())
         if title:
-            names.setdefault(_board_id(link.attributes.get("href")), title)
+            names.setdefault(_board_id(link.attrs.get("href")), title)
     return names
 
 
@@ -655,14 +656,14 @@ def _topic_rows(page: _Page) -> list[ListingThread]:
     seen: set[str] = set()
     for span in page.tree.css("span[id^=msg_]"):
         link = span.css_first("a[href]")
-        href = page.absolute(link.attributes.get("href")) if link is not None else None
+        href = page.absolute(link.attrs.get("href")) if link is not None else None
         uid = thread_id(href or "")
         if link is None or uid is None or uid in seen:
             continue
         seen.add(uid)
         row = span.parent
         while row is not None and row.tag != "tr" and not (
-            row.tag == "div" and "windowbg" in (row.attributes.get("class") or "")
+            row.tag == "div" and "windowbg" in (row.attrs.get("class") or "")
         ):
             row = row.parent
         threads.append(_topic_row(row or span, uid, clean_text(link.text()), page))
@@ -672,15 +673,6 @@ def _topic_rows(page: _Page) -> list[ListingThread]:
 def _flat(node: LexborNode) -> str:
     """A cell's text on one line, its ``<br>`` breaks kept as spaces."""
     return " ".join(html_text(node.inner_html).split())
-
-
-def _within(node: LexborNode, ancestor: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == ancestor.mem_id:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThread:
@@ -693,10 +685,10 @@ def _topic_row(row: LexborNode, uid: str, title: str, page: _Page) -> ListingThr
     last = row.css_first(".lastpost") or (row.css("td")[-1] if row.tag == "tr" else None)
     raw = (_flat(last) or None) if last is not None else None
     starter = next((a for a in row.css("a[href*='action=profile']")
-                    if last is None or not _within(a, last)), None)  # not the last poster
+                    if last is None or not within(a, last)), None)  # not the last poster
     author = None
     if starter is not None:
-        href = page.absolute(starter.attributes.get("href"))
+        href = page.absolute(starter.attrs.get("href"))
         m = _USER.search(href or "")
         author = Author(name=clean_text(starter.text()) or None,
                         external_id=m.group(1) if m else None, url=href)

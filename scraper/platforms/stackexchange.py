@@ -38,6 +38,7 @@ NAME = "stackexchange"
 _QUESTION = re.compile(r"^/(?:questions|q)/(\d+)(?:/|$)")
 _ANSWER_LINK = re.compile(r"^/(?:a/(\d+)|questions/\d+/[^/]+/(\d+))")
 _USER = re.compile(r"^/users/(-?\d+)")
+_ISO_NAIVE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?")
 _REVISIONS = re.compile(r"\d+ revs?\b")  # "11 revs, 7 users 58%"
 _KEPT_PARAMS = ("page", "tab", "sort", "pagesize")
 _PER_PAGE = 30  # answers on one page of a question
@@ -152,7 +153,7 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
     if question is None:
         _refuse(tree, "question")
     urls = Urls(url)
-    qid = question.attributes["data-questionid"]
+    qid = question.attrs["data-questionid"]
     link = canonical(tree)
     thread_url = urls.absolute(link) if link else thread_page_url(url, 1)
     page = _pager(tree, urls)
@@ -165,14 +166,14 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
             if last_post is not None:
                 posts.append(_comment(element, last_post, urls))
             continue
-        is_question = element.attributes.get("id") == "question"
+        is_question = element.attrs.get("id") == "question"
         if is_question and page.number > 1:
             last_post = None  # the question repeated on later pages belongs to page 1
             continue
         post = _post(element, urls, thread_url, is_question)
         if is_question and post.posted_at is None:  # "Asked <date>" above the question
             asked = tree.css_first("time[itemprop=dateCreated][datetime]")
-            post.posted_at = _utc(asked.attributes["datetime"]) if asked else None
+            post.posted_at = _utc(asked.attrs["datetime"]) if asked else None
         if not is_question:
             answers_seen += 1
             post.position = 1 + (page.number - 1) * _PER_PAGE + answers_seen
@@ -191,7 +192,7 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
         url=thread_url,
         board=_site_board(tree, urls),
         breadcrumbs=_tags(question, urls),
-        reply_count=int(count.attributes["data-answercount"]) if count else None,
+        reply_count=int(count.attrs["data-answercount"]) if count else None,
         solved=True if accepted else (False if page.count == 1 else None),
         accepted_post_ids=accepted,
     )
@@ -200,24 +201,24 @@ def parse_thread(tree: LexborHTMLParser, url: str) -> ThreadPage:
 
 
 def _post(element: LexborNode, urls: Urls, thread_url: str, is_question: bool) -> Post:
-    pid = element.attributes.get("data-questionid" if is_question else "data-answerid") or ""
-    classes = element.attributes.get("class") or ""
+    pid = element.attrs.get("data-questionid" if is_question else "data-answerid") or ""
+    classes = element.attrs.get("class") or ""
     post = Post(external_id=pid, position=1 if is_question else None)
     post.url = thread_url if is_question else f"{thread_url.split('?')[0]}/{pid}#{pid}"
     post.is_solution = not is_question and (
         "accepted-answer" in classes.split()
-        or element.attributes.get("itemprop") == "acceptedAnswer"
+        or element.attrs.get("itemprop") == "acceptedAnswer"
     )
     cards: list[LexborNode] = []
     wiki = False
     for node in element.css(_PARTS):
-        tokens = (node.attributes.get("class") or "").split()
+        tokens = (node.attrs.get("class") or "").split()
         if "js-vote-count" in tokens and post.score is None:
-            post.score = _int(node.attributes.get("data-value")) or parse_count(node.text())
+            post.score = _int(node.attrs.get("data-value")) or parse_count(node.text())
         elif ("js-post-body" in tokens or "post-text" in tokens) and not post.body_html:
             _fill_body(post, node)
         elif node.tag == "time" and post.posted_at is None:
-            post.posted_at = _utc(node.attributes.get("datetime"))
+            post.posted_at = _utc(node.attrs.get("datetime"))
         elif "post-signature" in tokens:
             cards.append(node)
         elif "community-wiki" in tokens:
@@ -237,10 +238,10 @@ def _signatures(post: Post, cards: list[LexborNode], urls: Urls, wiki: bool) -> 
         when = card.css_first(".relativetime")
         text = clean_text(action.text()).lower() if action else ""
         if text.startswith("edited") and when is not None:
-            post.edited_at = _utc(when.attributes.get("title"))
+            post.edited_at = _utc(when.attrs.get("title"))
         elif when is not None and (card is owner or text.startswith(("asked", "answered"))):
             post.posted_at_raw = clean_text(when.text()) or None
-            post.posted_at = post.posted_at or _utc(when.attributes.get("title"))
+            post.posted_at = post.posted_at or _utc(when.attrs.get("title"))
     if owner is not None:
         post.author = _card_author(owner, urls)
     if wiki:
@@ -252,7 +253,7 @@ def _card_author(card: LexborNode, urls: Urls) -> Author:
     unregistered user leaves (``itemprop=name``, or the details' first text)."""
     for details in card.css(".user-details"):
         for link in details.css("a[href]"):
-            href = link.attributes.get("href") or ""
+            href = link.attrs.get("href") or ""
             m = _USER.match(urlsplit(href).path)
             if m:
                 return Author(name=clean_text(link.text()).removesuffix(" ♦") or None,
@@ -261,7 +262,7 @@ def _card_author(card: LexborNode, urls: Urls) -> Author:
         if history is not None and not _REVISIONS.match(clean_text(history.text())):
             return Author(name=clean_text(history.text()))  # a wiki post's only author
         named = details.css_first("[itemprop=name]")
-        name = (named.attributes.get("content") or named.text()) if named else None
+        name = (named.attrs.get("content") or named.text()) if named else None
         if not name and details.css_first("a, .community-wiki, .-flair") is None:
             name = details.text()
         if clean_text(name):
@@ -274,23 +275,23 @@ _COMMENT_PARTS = ".comment-copy, .comment-user, .relativetime-clean, .comment-sc
 
 def _comment(element: LexborNode, parent: Post, urls: Urls) -> Post:
     """A comment, read with one query for its parts (a question page can carry hundreds)."""
-    cid = element.attributes["data-comment-id"]
+    cid = element.attrs["data-comment-id"]
     post = Post(external_id=f"c{cid}", reply_to=parent.external_id)
     post.url = f"{(parent.url or '').split('#')[0]}#comment{cid}_{parent.external_id}"
-    score = element.attributes.get("data-comment-score")
+    score = element.attrs.get("data-comment-score")
     for node in element.css(_COMMENT_PARTS):
-        tokens = (node.attributes.get("class") or "").split()
+        tokens = (node.attrs.get("class") or "").split()
         if "comment-copy" in tokens:
             post.body_html = (node.inner_html or "").strip()
             post.body_text = html_text(post.body_html)
         elif "comment-user" in tokens and post.author.name is None:
-            href = node.attributes.get("href") or ""
+            href = node.attrs.get("href") or ""
             m = _USER.match(urlsplit(href).path)
             post.author = Author(name=clean_text(node.text()).removesuffix(" ♦") or None,
                                  external_id=m.group(1) if m else None,
                                  url=urls.absolute(href) if href else None)
         elif "relativetime-clean" in tokens:
-            post.posted_at = _utc((node.attributes.get("title") or "").split(",")[0])
+            post.posted_at = _utc((node.attrs.get("title") or "").split(",")[0])
             post.posted_at_raw = clean_text(node.text()) or None
         elif "comment-score" in tokens and score is None:
             score = clean_text(node.text())
@@ -310,7 +311,7 @@ def _fill_body(post: Post, body: LexborNode) -> None:
 def _tags(question: LexborNode, urls: Urls) -> list[Crumb]:
     """The question's tags, as the trail that files it."""
     tags = question.css("a.post-tag")
-    return [Crumb(title=clean_text(t.text()), url=urls.absolute(t.attributes.get("href")))
+    return [Crumb(title=clean_text(t.text()), url=urls.absolute(t.attrs.get("href")))
             for t in tags]
 
 
@@ -331,13 +332,13 @@ def _pager(tree: LexborHTMLParser, urls: Urls) -> PageInfo:
         text = clean_text(item.text())
         if text.isdigit():
             numbers.append(int(text))
-            tokens = (item.attributes.get("class") or "").split()
+            tokens = (item.attrs.get("class") or "").split()
             if "is-selected" in tokens or "current" in tokens:
                 info.number = int(text)
     for link in pager.css("a[rel]"):
-        rel = link.attributes.get("rel")
+        rel = link.attrs.get("rel")
         if rel in ("next", "prev"):
-            setattr(info, f"{rel}_url", clean_url(urls.absolute(link.attributes.get("href"))))
+            setattr(info, f"{rel}_url", clean_url(urls.absolute(link.attrs.get("href"))))
     info.count = max(numbers) if numbers else info.number
     return info
 
@@ -359,17 +360,17 @@ def parse_listing(tree: LexborHTMLParser, url: str) -> ListingPage:
 
 
 def _summary(row: LexborNode, urls: Urls) -> ListingThread:
-    qid = row.attributes.get("data-post-id") or row.id.rsplit("-", 1)[-1]
+    qid = row.attrs.get("data-post-id") or row.id.rsplit("-", 1)[-1]
     link = row.css_first("h3 a[href], a.s-link[href], a.question-hyperlink[href]")
-    href = urls.absolute(link.attributes.get("href")) if link else None
+    href = urls.absolute(link.attrs.get("href")) if link else None
     found = ListingThread(external_id=qid, title=clean_text(link.text()) if link else None,
                           url=thread_page_url(href, 1) if href else None)
     for stat in row.css(".s-post-summary--stats-item, .status, .votes, .views"):
         text = clean_text(stat.text()).lower()
-        number = parse_count(stat.attributes.get("title") or text)  # "2,405 views" beats "2.4k"
+        number = parse_count(stat.attrs.get("title") or text)  # "2,405 views" beats "2.4k"
         if "answer" in text:
             found.reply_count = parse_count(text)
-            tokens = (stat.attributes.get("class") or "").split()
+            tokens = (stat.attrs.get("class") or "").split()
             found.solved = "has-accepted-answer" in tokens or "answered-accepted" in tokens
         elif "vote" in text:
             shown = stat.css_first(".s-post-summary--stats-item-number, .vote-count-post")
@@ -378,7 +379,7 @@ def _summary(row: LexborNode, urls: Urls) -> ListingThread:
             found.views = number
     when = row.css_first(".s-user-card--time .relativetime, .relativetime")
     if when is not None:
-        found.last_post_at_raw = when.attributes.get("title") or clean_text(when.text())
+        found.last_post_at_raw = when.attrs.get("title") or clean_text(when.text())
         found.last_post_at = _utc(found.last_post_at_raw)
     return found
 
@@ -396,6 +397,6 @@ def _int(text: str | None) -> int | None:
 def _utc(text: str | None) -> str | None:
     """An ISO instant from "2014-02-04 13:02:51Z", "2013-04-10T08:18:44" (UTC without a zone)."""
     text = clean_text(text).replace(" ", "T", 1).removesuffix("Z")
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?", text):
+    if not _ISO_NAIVE.fullmatch(text):
         return None
     return text + (":00" if len(text) == 16 else "") + "+00:00"

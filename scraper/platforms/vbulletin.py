@@ -335,7 +335,7 @@ class _Page:
         self.clock = Clock(tz=self.tz, order=DATE_ORDER)
         self.zone = _stated_zone(self.tree)
         link = self.tree.css_first("link[rel=canonical]")
-        href = link.attributes.get("href") if link is not None else None
+        href = link.attrs.get("href") if link is not None else None
         self.canonical = clean_url(self.absolute(href)) if href else None
 
     def absolute(self, href: str | None) -> str | None:
@@ -382,7 +382,7 @@ def _crumbs(page: _Page) -> list[Crumb]:
     for node in page.tree.css(_CRUMBS):
         link = node if node.tag == "a" else node.css_first("a[href]")
         title = clean_text((link or node).text())
-        url = page.absolute(link.attributes.get("href")) if link is not None else None
+        url = page.absolute(link.attrs.get("href")) if link is not None else None
         if title and not (url and any(c.url == url for c in crumbs)):
             crumbs.append(Crumb(title=title, url=url))
     return crumbs
@@ -419,14 +419,14 @@ def _pager(page: _Page, url: str) -> PageInfo:
     info = PageInfo(number=_url_page(url) or 1)
     total = current = None
     for node in page.tree.css(_PAGER):
-        rel = node.attributes.get("rel")
+        rel = node.attrs.get("rel")
         if rel in ("next", "prev"):
             name = f"{rel}_url"
             if getattr(info, name) is None:
-                setattr(info, name, page.absolute(node.attributes.get("href")))
+                setattr(info, name, page.absolute(node.attrs.get("href")))
         elif node.tag == "input":
-            current = current or node.attributes.get("value")
-        elif "pagetotal" in (node.attributes.get("class") or ""):
+            current = current or node.attrs.get("value")
+        elif "pagetotal" in (node.attrs.get("class") or ""):
             total = total or parse_count(node.text())
         elif info.count is None and (m := _PAGES_OF.search(node.text())):
             info.number, info.count = int(m.group(1)), int(m.group(2))
@@ -457,8 +457,8 @@ def _post_roots(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     ``a#post<N>`` (SANITIZED copies lose data-*) or the ``b-post__count`` link."""
     roots = []
     for node in tree.css(_THREAD_ROOTS):
-        if node.tag == "li" and "b-post" in (node.attributes.get("class") or "").split():
-            pid = node.attributes.get("data-node-id") or _vb5_id(node)
+        if node.tag == "li" and "b-post" in (node.attrs.get("class") or "").split():
+            pid = node.attrs.get("data-node-id") or _vb5_id(node)
         else:
             m = _POST_ID.match(node.id or "")
             pid = m.group(1) if m else None
@@ -471,7 +471,7 @@ def _vb5_id(node: LexborNode) -> str | None:
     link = node.css_first("a.anchor[id^=post], a.b-post__count")
     if link is None:
         return None
-    m = re.search(r"post(\d+)", link.id or link.attributes.get("href") or "")
+    m = re.search(r"post(\d+)", link.id or link.attrs.get("href") or "")
     return m.group(1) if m else None
 
 
@@ -495,20 +495,20 @@ _PARTS = f"{_PARTS_3}, {_PARTS_4}, {_PARTS_5}"
 
 def _parts_query(root: LexborNode) -> str:
     if root.tag == "li":
-        return _PARTS_5 if "b-post" in (root.attributes.get("class") or "") else _PARTS_4
+        return _PARTS_5 if "b-post" in (root.attrs.get("class") or "") else _PARTS_4
     return _PARTS_3 if root.tag in ("table", "div") else _PARTS
 
 
 def _part_name(node: LexborNode) -> str | None:
     node_id = node.id or ""
-    classes = (node.attributes.get("class") or "").split()
+    classes = (node.attrs.get("class") or "").split()
     if node_id.startswith("post_message_") or "js-post__content-text" in classes:
         return "body"
     if node_id.startswith("postmenu_"):
         return "menu"
     if node_id.startswith("postcount") or "b-post__count" in classes:
         return "position"
-    if node.tag == "a" and (node.attributes.get("name") or "").startswith("post"):
+    if node.tag == "a" and (node.attrs.get("name") or "").startswith("post"):
         return "anchor"
     for token, part in (("bigusername", "author"), ("username", "author"), ("author", "author"),
                         ("date", "date"), ("signature", "signature"), ("usertitle", "rank"),
@@ -619,12 +619,12 @@ def _author(parts: dict[str, LexborNode], page: _Page) -> Author:
     link = node
     while link is not None and link.tag != "a" and link is not parts.get("author"):
         link = link.parent
-    href = link.attributes.get("href") if link is not None and link.tag == "a" else None
+    href = link.attrs.get("href") if link is not None and link.tag == "a" else None
     m = _ID_IN_HREF.search(href or "")
     rank = parts.get("rank")
     if rank is None and (menu := parts.get("menu")) is not None:
         rank = _next_element(menu)
-        if rank is not None and "smallfont" not in (rank.attributes.get("class") or ""):
+        if rank is not None and "smallfont" not in (rank.attrs.get("class") or ""):
             rank = None
     return Author(
         name=name or None,
@@ -647,9 +647,9 @@ def _position(parts: dict[str, LexborNode], pid: str, page: _Page) -> tuple[int 
     position = None
     href = None
     if node is not None:
-        name = node.attributes.get("name") or ""
+        name = node.attrs.get("name") or ""
         position = int(name) if name.isdigit() else parse_count(node.text())
-        href = node.attributes.get("href")
+        href = node.attrs.get("href")
     url = page.absolute(href) if href else None
     if not url or "showpost.php" in url or (post_id(url) != pid and f"post{pid}" not in href):
         base = urlsplit(page.url)[:2] + (_showthread_path(page.url), f"p={pid}")
@@ -673,7 +673,7 @@ def _date(parts: dict[str, LexborNode], draft: _Draft) -> None:
         return
     draft.post.posted_at_raw = clean_text(node.text()) or None
     if node.tag == "time":
-        draft.instant = parse_instant(node.attributes.get("datetime"))
+        draft.instant = parse_instant(node.attrs.get("datetime"))
 
 
 _EDIT = re.compile(r"Last edited by (.+?)(?:;|\s+on)\s+(.+?)(?:\.\s*(?:Reason:.*)?)?$", re.S)
@@ -728,8 +728,9 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
     sig_html = signature.inner_html if signature is not None else None
     if sig_html is None and vb34 and content is None and (sig := _vb3_signature(body)):
         sig_html = _SIG_LINE.sub("", sig.inner_html or "", count=1)
-    if signature is not None and (signature.html or "") in inner:  # a signature inside the body
-        inner = inner.replace(signature.html or "", "", 1)
+    outer = (signature.html or "") if signature is not None else None
+    if outer is not None and outer in inner:  # a signature inside the body
+        inner = inner.replace(outer, "", 1)
     post.body_html = inner.strip()
     post.body_text = html_text(post.body_html)
     post.signature = (html_text(sig_html) or None) if sig_html else None
@@ -784,7 +785,7 @@ def _quote(node: LexborNode, depth: int, others: list[LexborNode]) -> Quote:
         quote.author_name = (clean_text(strong.text()) if strong is not None else None) or (
             m.group(1).strip() if m else None)
         link = header.css_first("a[href]")
-        ref = _QUOTE_ID.search(link.attributes.get("href") or "") if link is not None else None
+        ref = _QUOTE_ID.search(link.attrs.get("href") or "") if link is not None else None
         quote.post_external_id = ref.group(1) if ref else None
     quote.text = html_text(html)
     return quote
@@ -809,7 +810,7 @@ def _thread_identity(page: _Page, url: str, drafts: list[_Draft], number: int) -
         if candidate and (tid := thread_id(candidate)):
             return tid
     link = page.tree.css_first("span.threadtitle a[href], #pagetitle a[href]")
-    if link is not None and (tid := thread_id(page.absolute(link.attributes.get("href")) or "")):
+    if link is not None and (tid := thread_id(page.absolute(link.attrs.get("href")) or "")):
         return tid
     for draft in drafts:
         if draft.post.url and (tid := thread_id(draft.post.url)):
@@ -856,7 +857,7 @@ def _reply_count(tree: LexborHTMLParser, info: PageInfo) -> int | None:
     )
     if node is None:
         return None
-    m = _RESULTS.search(node.attributes.get("title") or node.text())
+    m = _RESULTS.search(node.attrs.get("title") or node.text())
     return parse_count(m.group(1)) - 1 if m else None
 
 
@@ -944,19 +945,19 @@ def _listing_row(row: LexborNode, page: _Page) -> tuple[ListingThread, str | Non
     link = row.css_first("a[id^=thread_title_], a.topic-title")
     if link is None:
         return None
-    href = page.absolute(link.attributes.get("href"))
+    href = page.absolute(link.attrs.get("href"))
     tid = (link.id or "").removeprefix("thread_title_") or (thread_id(href) if href else None)
-    tid = tid or row.attributes.get("data-node-id")
+    tid = tid or row.attrs.get("data-node-id")
     if not tid or not href:
         return None
     stats = row.css_first("ul.threadstats, td[title*='Replies'], td.cell-count")
     stats_text = ""
     if stats is not None:
-        stats_text = (stats.attributes.get("title") or "") + " " + stats.text()
+        stats_text = (stats.attrs.get("title") or "") + " " + stats.text()
     last = row.css_first(
         "dl.threadlastpost span.time, td[title*='Replies'] span.time, td.cell-lastpost .post-date"
     )
-    if last is not None and "time" in (last.attributes.get("class") or "").split():
+    if last is not None and "time" in (last.attrs.get("class") or "").split():
         last = last.parent  # vB3/4: the date is the text around span.time
     raw = _last_post_text(last)
     author = row.css_first(
@@ -978,7 +979,7 @@ def _row_author(node: LexborNode | None, page: _Page) -> Author | None:
     """A topic starter: a profile link (vB4/5), vB3's ``span`` opening the profile."""
     if node is None or not (name := clean_text(node.text())):
         return None
-    href = node.attributes.get("href") or node.attributes.get("onclick") or ""
+    href = node.attrs.get("href") or node.attrs.get("onclick") or ""
     m = _ID_IN_HREF.search(href)
     url = page.absolute(href) if node.tag == "a" else None
     return Author(name=name, external_id=(m.group(1) or m.group(2)) if m else None, url=url)
@@ -988,7 +989,7 @@ def _last_post_text(node: LexborNode | None) -> str | None:
     """The last-post date as shown ("05-12-2010, 10:12 AM", "Today, 09:41 AM")."""
     if node is None:
         return None
-    if node.tag == "time" and (instant := node.attributes.get("datetime")):
+    if node.tag == "time" and (instant := node.attrs.get("datetime")):
         return instant
     text = clean_text(node.text())
     text = re.split(r"\s+by\s+", text)[0]

@@ -43,6 +43,7 @@ from scraper.platforms.common import (
     links_by_kind,
     page_title,
     strip_params,
+    within,
     wrote_header,
 )
 
@@ -95,10 +96,14 @@ _PART_CLASSES = {
 _WALL_TEXT = (".blockMessage", ".errorOverlay .baseHtml", ".errorPanel", ".p-body-pageContent",
               "#content")
 _HEAD = "base[href], link[rel=canonical], link[rel=next], link[rel=prev], meta[property='og:url']"
-_LANDMARKS = (
-    "h1.p-title-value, .titleBar h1, ul.p-breadcrumbs, fieldset.breadcrumb, "
-    "nav.pageNavWrapper, div.PageNav"
-)
+# The first title, breadcrumb trail and pager: each its own query, which stops at its first
+# match near the top of the page (one query for all three would read the whole page).
+_LANDMARKS = {
+    "title": "h1.p-title-value, .titleBar h1",
+    "crumbs": "ul.p-breadcrumbs, fieldset.breadcrumb, nav.pageNavWrapper[class*=crumbs], "
+              "div.PageNav[class*=crumbs]",
+    "pager": "nav.pageNavWrapper:not([class*=crumbs]), div.PageNav:not([class*=crumbs])",
+}
 _CHROME_HTML = re.compile(
     r'<div class="(?:bbCodeBlock-expandLink|quoteExpand)[^"]*">.*?</div>'
     r'|<div class="messageTextEndMarker">.*?</div>'
@@ -200,14 +205,14 @@ def detect(tree: LexborHTMLParser, url: str) -> bool:
 def _template(tree: LexborHTMLParser) -> str:
     """The page template: ``html[data-template]`` (XF2), else the XF1 content class."""
     root = tree.root
-    name = root.attributes.get("data-template") if root is not None else None
+    name = root.attrs.get("data-template") if root is not None else None
     if name:
         return name
     content = tree.css_first("div#content")
-    classes = (content.attributes.get("class") or "").split() if content is not None else []
+    classes = (content.attrs.get("class") or "").split() if content is not None else []
     if classes:
         return classes[0]
-    for token in (root.attributes.get("class") or "").split() if root is not None else ():
+    for token in (root.attrs.get("class") or "").split() if root is not None else ():
         if token.startswith("template-"):
             return token.removeprefix("template-")
     return ""
@@ -270,18 +275,9 @@ class _Page:
 
     @cached_property
     def landmarks(self) -> dict[str, LexborNode]:
-        """The first title, breadcrumb trail and pager of the page (one query for all)."""
-        found: dict[str, LexborNode] = {}
-        for node in self.tree.css(_LANDMARKS):
-            classes = node.attributes.get("class") or ""
-            if node.tag == "h1":
-                kind = "title"
-            elif node.tag in ("ul", "fieldset") or "crumbs" in classes:
-                kind = "crumbs"
-            else:
-                kind = "pager"
-            found.setdefault(kind, node)
-        return found
+        """The first title, breadcrumb trail and pager of the page."""
+        found = {kind: self.tree.css_first(query) for kind, query in _LANDMARKS.items()}
+        return {kind: node for kind, node in found.items() if node is not None}
 
     def absolute(self, href: str | None) -> str | None:
         return self.urls.absolute(href)
@@ -320,7 +316,7 @@ def _breadcrumbs(page: _Page) -> list[Crumb]:
     for link in trail.css("a[href]"):
         title = clean_text(link.text())
         if title:
-            crumbs.append(Crumb(title=title, url=page.absolute(link.attributes.get("href"))))
+            crumbs.append(Crumb(title=title, url=page.absolute(link.attrs.get("href"))))
     return crumbs
 
 
@@ -344,12 +340,12 @@ def _pager(page: _Page) -> PageInfo:
     numbers: list[int] = []
     pager = page.landmarks.get("pager")
     if pager is not None:
-        last = pager.attributes.get("data-last") or ""  # XF1
+        last = pager.attrs.get("data-last") or ""  # XF1
         if last.isdigit():
             numbers.append(int(last))
         for link in pager.css(".pageNav-page, .pageNavSimple-el--current, nav > a, .pageNavHeader"):
             text = clean_text(link.text())
-            classes = link.attributes.get("class") or ""
+            classes = link.attrs.get("class") or ""
             if m := _OF.search(text):
                 numbers.append(int(m.group(2)))
             elif text.isdigit():
@@ -360,11 +356,11 @@ def _pager(page: _Page) -> PageInfo:
         href = page.rel.get(rel)
         if href is None and pager is not None:
             link = pager.css_first(f"a.pageNav-jump--{rel}")
-            href = link.attributes.get("href") if link is not None else None
+            href = link.attrs.get("href") if link is not None else None
         setattr(info, f"{rel}_url", page.absolute(href))
     if pager is not None and pager.tag == "div":  # XF1: "< Prev" and "Next >" are a.text
         for link in pager.css("a.text[href]"):
-            href = page.absolute(link.attributes.get("href"))
+            href = page.absolute(link.attrs.get("href"))
             number = _page_number(href) or 1
             if number > info.number and info.next_url is None:
                 info.next_url = href
@@ -511,14 +507,14 @@ def _is_highlight_copy(element: LexborNode) -> bool:
 def _thread_uid(page: _Page) -> str | None:
     """``html[data-content-key=thread-T]`` (XF2), else the thread id of the canonical or URL."""
     root = page.tree.root
-    key = (root.attributes.get("data-content-key") or "") if root is not None else ""
+    key = (root.attrs.get("data-content-key") or "") if root is not None else ""
     if key.startswith("thread-") and key[7:].isdigit():
         return key[7:]
     for candidate in (page.canonical, page.url):
         if candidate and (uid := thread_id(candidate)):
             return uid
     link = page.tree.css_first("#pageDescription a[href*='threads/']")
-    return thread_id(page.absolute(link.attributes.get("href")) or "") if link else None
+    return thread_id(page.absolute(link.attrs.get("href")) or "") if link else None
 
 
 def _prefix(url: str) -> str | None:
@@ -557,26 +553,13 @@ def _parts(element: LexborNode) -> dict[str, LexborNode]:
             part = _PART_CLASSES.get(token)
             if part is None:
                 continue
-            if part == "time" and _inside(node, found.get("edit")):
+            if part == "time" and within(node, found.get("edit"), levels=4):
                 break
             if part == "author" and "body" in found:
                 break  # a mention inside the body
             found.setdefault(part, node)
             break
     return found
-
-
-def _inside(node: LexborNode, ancestor: LexborNode | None) -> bool:
-    if ancestor is None:
-        return False
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.mem_id == ancestor.mem_id:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _read_post(element: LexborNode, pid: str, page: _Page, prefix: str) -> _Draft:
@@ -595,7 +578,7 @@ def _read_post(element: LexborNode, pid: str, page: _Page, prefix: str) -> _Draf
     if (body := parts.get("body")) is not None:
         _fill_body(post, body, parts.get("signature"))
     post.score = _score(parts)
-    post.is_solution = "message--solution" in (element.attributes.get("class") or "").split()
+    post.is_solution = "message--solution" in (element.attrs.get("class") or "").split()
     return _Draft(post=post, posted=posted, edited=edited)
 
 
@@ -623,7 +606,7 @@ def _score(parts: dict[str, LexborNode]) -> int | None:
     """The reaction or like count: XF2's microdata count, else the names shown plus "and N
     others"; 0 for an empty bar; None where the page shows none."""
     if (count := parts.get("count")) is not None:
-        value = count.attributes.get("content") or ""
+        value = count.attrs.get("content") or ""
         if value.isdigit():
             return int(value)
     bar = parts.get("likes") or parts.get("likes_box")
@@ -645,8 +628,9 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
     html = (inner or body).inner_html or ""
     if "Expand" in html or "expand" in html or "EndMarker" in html or "AttributionLink" in html:
         html = _CHROME_HTML.sub("", html)
-    if signature is not None and signature.html and signature.html in html:
-        html = html.replace(signature.html, "", 1)
+    signature_html = signature.html if signature is not None else None
+    if signature_html and signature_html in html:
+        html = html.replace(signature_html, "", 1)
     post.body_html = html = html.strip()
     if signature is not None:
         post.signature = html_text(signature.inner_html) or None
@@ -662,7 +646,7 @@ def _fill_body(post: Post, body: LexborNode, signature: LexborNode | None) -> No
 def _wrapper(body: LexborNode) -> LexborNode | None:
     """XF2's ``div.bbWrapper`` at the top of a message body (a few nodes down)."""
     for count, node in enumerate(body.traverse()):
-        if node.tag == "div" and "bbWrapper" in (node.attributes.get("class") or ""):
+        if node.tag == "div" and "bbWrapper" in (node.attrs.get("class") or ""):
             return node
         if count > 12:
             break
@@ -686,13 +670,13 @@ def _quote(node: LexborNode, depth: int, text: str) -> Quote:
     lines = text.split("\n")
     if lines and head and clean_text(lines[0]) == clean_text(title.text() if title else ""):
         text = "\n".join(lines[1:]).lstrip()
-    name = clean_text(holder.attributes.get("data-quote") or holder.attributes.get("data-author"))
+    name = clean_text(holder.attrs.get("data-quote") or holder.attrs.get("data-author"))
     name = name or (wrote_header(head) if head else None) or ""
-    source = holder.attributes.get("data-source") or ""
+    source = holder.attrs.get("data-source") or ""
     pid = source.split(":")[-1].strip() if source.startswith("post") else ""
     if not pid.isdigit() and title is not None:
         link = title.css_first("a[href]")
-        m = _GOTO.search(link.attributes.get("href") or "") if link is not None else None
+        m = _GOTO.search(link.attrs.get("href") or "") if link is not None else None
         pid = m.group(1) if m else ""
     return Quote(
         author_name=name or None,
@@ -765,7 +749,7 @@ def _board(url: str, title: str) -> Board:
 def _nodes(page: _Page, links: list[LexborNode]) -> list[Board]:
     found: dict[str, Board] = {}
     for link in links:
-        url = page.absolute(link.attributes.get("href"))
+        url = page.absolute(link.attrs.get("href"))
         title = clean_text(link.text())
         if url and title and url_kind(url) == "board" and url not in found:
             found[clean_url(url)] = _board(clean_url(url), title)
@@ -785,7 +769,7 @@ def _listing_board(page: _Page, crumbs: list[Crumb]) -> Board | None:
 
 def _row(element: LexborNode, page: _Page) -> tuple[ListingThread, _When] | None:
     """One thread row (id, title, URL, author, replies, views) and its last post time."""
-    classes = element.attributes.get("class") or ""
+    classes = element.attrs.get("class") or ""
     m = _THREAD_ITEM.search(classes) or re.match(r"thread-(\d+)$", element.id or "")
     title_link = None
     counts: list[int | None] = []
@@ -793,24 +777,24 @@ def _row(element: LexborNode, page: _Page) -> tuple[ListingThread, _When] | None
     author = None
     for node in element.css(_ROW_PARTS):
         tag = node.tag
-        if tag == "a" and "username" in (node.attributes.get("class") or ""):
+        if tag == "a" and "username" in (node.attrs.get("class") or ""):
             author = author or node
         elif tag == "a":
-            href = node.attributes.get("href") or ""
+            href = node.attrs.get("href") or ""
             if "/threads/" in href or href.startswith("threads/"):
                 title_link = node  # the last link of the title: prefix labels come first
         elif tag == "dd":
             counts.append(parse_count(node.text()))
         elif latest is None:
             latest = node
-    url = page.absolute(title_link.attributes.get("href")) if title_link is not None else None
+    url = page.absolute(title_link.attrs.get("href")) if title_link is not None else None
     uid = m.group(1) if m else (thread_id(url) if url else None)
     if not uid:
         return None
     when = _when(latest, page)
-    name = clean_text(element.attributes.get("data-author")) or (
+    name = clean_text(element.attrs.get("data-author")) or (
         clean_text(author.text()) if author is not None else "")
-    author_url = page.absolute(author.attributes.get("href")) if author is not None else None
+    author_url = page.absolute(author.attrs.get("href")) if author is not None else None
     am = _MEMBER.search(author_url or "")
     return ListingThread(
         external_id=uid,
