@@ -495,6 +495,8 @@ class Crawler:
                 self.start_failures.append(StartFailure(f"{url}: {exc}", code))
             return
         warning = missing_posts(parsed) if isinstance(parsed, ThreadPage) else None
+        gaps = [w for w in parsed.warnings if w.startswith("gap:")]  # posts a source lists
+        warning = "; ".join(filter(None, [warning, *gaps])) or None  # but no longer serves
         if warning:
             self.stats.messages.append(f"{url}: {warning}")
         with self.db.atomic():

@@ -174,8 +174,11 @@ def test_a_stream_listing_posts_no_longer_served_archives_the_rest(srv, tmp_path
     page = archive.latest_page(conn, srv.url + path)
     again = platforms.parse(archive.page_body(conn, page["id"]), srv.url + path)
     conn.close()
-    assert again.warnings == [f"gap: post ids {dropped['id']} listed by the topic are not served"
-                              " (deleted or hidden since)"]
+    gap = (f"gap: post ids {dropped['id']} listed by the topic are not served"
+           " (deleted or hidden since)")
+    assert again.warnings == [gap]
+    assert gap in page["error"]  # recorded with the page
+    assert any(m.endswith(gap) for m in report.stats.messages)  # and said in the summary
 
 
 @pytest.mark.parametrize("via", ["auto", "html"])
