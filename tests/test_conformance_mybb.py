@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.models import ThreadPage
 from scraper.platforms import mybb, parse
 
-# ../shared/corpus from the repo root (a checkout beside shared/), or from a worktree's parent.
+# ../shared/corpus beside the checkout, or one folder further up.
 CORPUS = next((p for p in (Path(__file__).resolve().parents[n] / "shared" / "corpus" / "mybb"
                            for n in (2, 3)) if p.is_dir()), Path("/nonexistent"))
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="no ../shared/corpus/mybb")

@@ -1,6 +1,6 @@
 """The SMF parser on real pages (../shared/corpus/smf, not part of the project).
 
-Skipped when the corpus is not beside the checkout (or beside the worktrees' folder). The exact
+Skipped when the corpus is not beside the checkout (or one folder further up). The exact
 values below were read off the pages themselves: SMF 1.1 (default theme and a custom one) and
 2.0 (the "core" theme), in English and Russian.
 """

@@ -13,7 +13,7 @@ import pytest
 from scraper.models import NotForumPage, ThreadPage
 from scraper.platforms import parse
 
-# ../shared/corpus next to the checkout (a worktree sits one level deeper)
+# ../shared/corpus next to the checkout, or one folder further up
 CORPUS = next((p / "shared" / "corpus" / "vbulletin" for p in Path(__file__).resolve().parents[2:4]
                if (p / "shared" / "corpus" / "vbulletin").is_dir()), Path("/nonexistent"))
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="no ../shared/corpus/vbulletin")
