@@ -207,6 +207,8 @@ def crawl_command(urls, db_path, max_pages, max_time, concurrency, delay, full, 
     Examples:
       forum-scraper crawl https://community.example.com/
       forum-scraper crawl https://community.example.com/t5/Billing/bd-p/billing --max-time 600
+      forum-scraper crawl https://forum.example.org/viewforum.php?f=7 --platform phpbb
+      forum-scraper crawl https://discuss.example.net/latest --via html
     """
     try:
         parsed_headers = tuple(session.parse_header(h) for h in headers)
