@@ -1065,3 +1065,67 @@ def run_changes(db: sqlite_utils.Database, run_id: int) -> list[Row]:
         " ORDER BY change = 'deleted', change = 'changed', thread_id, position, post_id",
         [run_id],
     )
+
+
+# --- what the Community API phase reads back ------------------------------------------------------
+
+
+def board_thread_ids(db: sqlite_utils.Database, site_id: int, board_id: str) -> list[str]:
+    """External ids of a board's archived threads that are not gone."""
+    return [row["external_id"] for row in _rows(
+        db, "SELECT t.external_id FROM threads t JOIN boards b ON b.id = t.board_id"
+        " WHERE t.site_id = ? AND b.external_id = ? AND t.status != 'gone'", [site_id, board_id])]
+
+
+def board_post_times(db: sqlite_utils.Database, site_id: int, board_id: str
+                     ) -> list[tuple[str | None, str | None]]:
+    """(posted_at, edited_at) of every archived post of a board."""
+    return [(row["posted_at"], row["edited_at"]) for row in _rows(
+        db, "SELECT p.posted_at, p.edited_at FROM posts p"
+        " JOIN threads t ON t.id = p.thread_id JOIN boards b ON b.id = t.board_id"
+        " WHERE t.site_id = ? AND b.external_id = ?", [site_id, board_id])]
+
+
+def board_row(db: sqlite_utils.Database, site_id: int, external_id: str | None) -> Row | None:
+    return _row(db, "SELECT * FROM boards WHERE site_id = ? AND external_id = ?",
+                [site_id, external_id])
+
+
+def stored_page_ids(db: sqlite_utils.Database, page_kind: str) -> list[int]:
+    """The pages rows of one kind that hold a body, in fetch order."""
+    return [row["id"] for row in _rows(
+        db, "SELECT id FROM pages WHERE page_kind = ? AND sha256 IS NOT NULL ORDER BY id",
+        [page_kind])]
+
+
+def page_meta(db: sqlite_utils.Database, page_id: int) -> Row:
+    """A stored fetch without its body."""
+    return _row(db, f"SELECT {_PAGE_META} FROM pages WHERE id = ?", [page_id])
+
+
+# --- what reparse reads back ----------------------------------------------------------------------
+
+
+def latest_usable_pages(db: sqlite_utils.Database) -> list[int]:
+    """The pages row ids to parse again: the latest usable fetch of each URL (2xx, or a 304
+    pointing at the stored body; never a failed fetch), in fetch order."""
+    return [row["id"] for row in _rows(
+        db, "SELECT max(id) AS id FROM pages"
+        " WHERE sha256 IS NOT NULL AND coalesce(parse_status, '') != 'fetch-failed'"
+        " AND (status_code BETWEEN 200 AND 299 OR status_code = 304)"
+        " GROUP BY url ORDER BY max(id)", [])]
+
+
+def site_zones(db: sqlite_utils.Database) -> list[tuple[int, str | None, str | None]]:
+    """(site id, zone, where the zone comes from) of every site."""
+    return [(r["id"], r["tz"], r["tz_source"])
+            for r in _rows(db, "SELECT id, tz, tz_source FROM sites", [])]
+
+
+def posts_with_quotes(db: sqlite_utils.Database, thread_id: int, external_ids: list[str]
+                      ) -> list[tuple[Row, list[tuple]]]:
+    """The stored rows of these posts of a thread, each with its quote rows in order."""
+    posts = _rows(db, "SELECT * FROM posts WHERE thread_id = ?"
+                      f" AND external_id IN {_IN_LIST}", [thread_id, _in_list(external_ids)])
+    return [(row, db.execute("SELECT * FROM quotes WHERE post_id = ? ORDER BY position, id",
+                             [row["id"]]).fetchall()) for row in posts]

@@ -204,11 +204,7 @@ class Phase:
 
     def gone(self, site_id: int, board_id: str, read: set[str]) -> None:
         """After a whole board was read: its archived topics the API no longer returns."""
-        for (uid,) in self.db.execute(
-            "SELECT t.external_id FROM threads t JOIN boards b ON b.id = t.board_id"
-            " WHERE t.site_id = ? AND b.external_id = ? AND t.status != 'gone'",
-            [site_id, board_id],
-        ).fetchall():
+        for uid in archive.board_thread_ids(self.db, site_id, board_id):
             if uid not in read:
                 archive.set_thread_status(self.db, site_id, uid, "gone",
                                           "no longer returned by the Community API")
@@ -229,12 +225,7 @@ class Phase:
 
 def last_instant(db: Database, site_id: int, board_id: str) -> str | None:
     """The latest instant a message of the board was posted or edited, as archived."""
-    rows = db.execute(
-        "SELECT p.posted_at, p.edited_at FROM posts p"
-        " JOIN threads t ON t.id = p.thread_id JOIN boards b ON b.id = t.board_id"
-        " WHERE t.site_id = ? AND b.external_id = ?",
-        [site_id, board_id],
-    ).fetchall()
+    rows = archive.board_post_times(db, site_id, board_id)
     stamps = [w for row in rows for v in row if (w := parse_instant(v))]
     return liql.instant(max(stamps).isoformat()) if stamps else None
 
@@ -247,8 +238,7 @@ async def api_phase(crawler: Crawler, urls: list[str], decided: dict[str, Platfo
 
 def stored_answers(db: Database) -> list[int]:
     """The pages rows holding Community API answers."""
-    return [row[0] for row in db.execute(
-        "SELECT id FROM pages WHERE page_kind = ? AND sha256 IS NOT NULL", [PAGE_KIND])]
+    return archive.stored_page_ids(db, PAGE_KIND)
 
 
 def reparse(db: Database, page_ids: list[int]) -> ReparseStats:
@@ -261,7 +251,7 @@ def reparse(db: Database, page_ids: list[int]) -> ReparseStats:
     latest: dict[str, tuple[int, int, list[dict]]] = {}  # topic: (read, site, rows)
     reads: dict[str, int] = {}  # query text without its cursor: its latest read
     for number, page_id in enumerate(page_ids):
-        url = db.execute("SELECT url FROM pages WHERE id = ?", [page_id]).fetchone()[0]
+        url = archive.page_meta(db, page_id)["url"]
         try:
             rows = liql.parse_answer(archive.page_body(db, page_id) or b"")
         except ParseError as exc:
@@ -296,6 +286,5 @@ def _stored_board(db: Database, site_id: int, board: Board | None) -> Board | No
     """The board as archived (title and URL), so a reparse does not blank them."""
     if board is None:
         return None
-    row = db.execute("SELECT title, url FROM boards WHERE site_id = ? AND external_id = ?",
-                     [site_id, board.external_id]).fetchone()
-    return Board(board.external_id, *row) if row else board
+    row = archive.board_row(db, site_id, board.external_id)
+    return Board(board.external_id, row["title"], row["url"]) if row else board

@@ -24,13 +24,6 @@ BATCH = 100  # pages per transaction
 # Columns that record when a page was seen rather than what it says.
 SEEN_COLUMNS = frozenset({"last_seen_at"})
 
-_STORED_PAGES = """
-SELECT max(id) FROM pages
-WHERE sha256 IS NOT NULL AND coalesce(parse_status, '') != 'fetch-failed'
-  AND (status_code BETWEEN 200 AND 299 OR status_code = 304)
-GROUP BY url ORDER BY max(id)"""
-
-
 class ReparseError(Exception):
     """A reparse that cannot start: no archive at the path."""
 
@@ -57,7 +50,7 @@ Progress = Callable[[int, int, ReparseStats], None]
 
 def stored_pages(db: Database) -> list[int]:
     """The pages row ids to parse: the latest usable fetch of each URL, in fetch order."""
-    return [row[0] for row in db.execute(_STORED_PAGES)]
+    return archive.latest_usable_pages(db)
 
 
 def recorded_tz(db: Database) -> str | None:
@@ -78,7 +71,7 @@ def settle_zones(db: Database, tz: str | None) -> None:
         recorded = zones.normalize(recorded) if recorded else None
     except zones.ZoneError:
         recorded = None
-    for site_id, zone, source in db.execute("SELECT id, tz, tz_source FROM sites").fetchall():
+    for site_id, zone, source in archive.site_zones(db):
         if tz or (zone is None and recorded):
             archive.give_zone(db, site_id, tz or recorded)
         elif source in ("learned", "best fit"):
@@ -91,18 +84,10 @@ def _snapshot(db: Database, thread_id: int | None, page: ThreadPage) -> dict[str
     """The stored rows of the page's posts and their quotes, keyed by external id."""
     if thread_id is None:
         return {}
-    ids = [p.external_id for p in page.posts]
-    marks = ", ".join("?" for _ in ids)
-    cursor = db.execute(
-        f"SELECT * FROM posts WHERE thread_id = ? AND external_id IN ({marks})", [thread_id, *ids]
-    )
-    names = [d[0] for d in cursor.description]
     snapshot = {}
-    for values in cursor.fetchall():
-        row = {k: v for k, v in zip(names, values, strict=True) if k not in SEEN_COLUMNS}
-        quotes = db.execute(
-            "SELECT * FROM quotes WHERE post_id = ? ORDER BY position, id", [row["id"]]
-        ).fetchall()
+    for stored, quotes in archive.posts_with_quotes(db, thread_id,
+                                                    [p.external_id for p in page.posts]):
+        row = {k: v for k, v in stored.items() if k not in SEEN_COLUMNS}
         snapshot[row["external_id"]] = (row, quotes)
     return snapshot
 
@@ -133,9 +118,9 @@ def _thread_page(
 
 def reparse_page(db: Database, page_id: int, tz: str | None) -> ReparseStats:
     """Parse one stored fetch again and write what it says; what that changed."""
-    url, final_url, content_type, fetched_at = db.execute(
-        "SELECT url, final_url, content_type, fetched_at FROM pages WHERE id = ?", [page_id]
-    ).fetchone()
+    meta = archive.page_meta(db, page_id)
+    url, final_url = meta["url"], meta["final_url"]
+    content_type, fetched_at = meta["content_type"], meta["fetched_at"]
     url = final_url or url
     site = archive.site_by_url(db, url)
     try:
