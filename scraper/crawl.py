@@ -179,7 +179,6 @@ class Crawler:
         self.api_refused: set[int] = set()  # sites whose JSON API refused us this run
         self.api_unread = 0  # boards the Khoros API phase left for the next run (budget)
         self.run_id = 0
-        self.stopped = False
         self.down_sites: set[int] = set()  # sites whose host is unreachable this run
         self.tasks: dict[int, asyncio.Task] = {}
         self.signal: int | None = None
@@ -394,8 +393,6 @@ class Crawler:
                         if item["kind"] == "linked":
                             linked.add(item["id"])
                         tasks[item["id"]] = asyncio.create_task(self.work(item))
-            else:
-                self.stopped = True
             if not tasks:
                 break
             done, _ = await asyncio.wait(
@@ -417,7 +414,6 @@ class Crawler:
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
         tasks.clear()
-        self.stopped = True
 
     async def work(self, item: dict) -> None:
         """Fetch, parse and archive one frontier item; a bug in one page never stops the crawl."""

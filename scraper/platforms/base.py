@@ -13,10 +13,6 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.models import ListingPage, ThreadPage
 
-# What a URL or a page is, by its shape: a thread (or a post permalink that leads to one), or
-# one of the listing kinds, from the broadest to the narrowest.
-KINDS = ("thread", "board", "category", "community")
-
 
 @runtime_checkable
 class Platform(Protocol):
@@ -26,7 +22,8 @@ class Platform(Protocol):
     """The platform's name as users type it (``--platform``) and as ``sites.platform`` stores it."""
 
     def url_kind(self, url: str) -> str | None:
-        """One of :data:`KINDS` when the URL's shape alone says what it points at, else None.
+        """What the URL's shape alone says it points at: "thread" (a post permalink too),
+        "board", "category" or "community"; None when the shape says nothing.
 
         A bare root URL (``https://host/``) is "community" for any platform that has one: the
         registry treats a shape several platforms claim as ambiguous.
