@@ -132,9 +132,14 @@ def looks_empty(body: bytes, result: FetchResult) -> str | None:
     return None if body.strip() else "empty page: the answer has no body"
 
 
-def missing_posts(page: ThreadPage) -> str | None:
+def missing_posts(page: ThreadPage, module: Platform | None = None) -> str | None:
     """Why a thread page holds fewer posts than its own counters imply (positions with gaps,
-    a last page that ends before the thread's post count), else None."""
+    a last page that ends before the thread's post count), else None. Platforms whose positions
+    are numbers that deleted posts leave unused (``POSITIONS_KEEP_GAPS``: Discourse, NodeBB) are
+    not judged so: their gaps are normal, and their parsers say themselves ("gap: …") when a
+    source lists posts it no longer serves."""
+    if getattr(module, "POSITIONS_KEEP_GAPS", False):
+        return None
     positions = [p.position for p in page.posts if p.position]
     total = page.thread.reply_count + 1 if page.thread.reply_count is not None else None
     last_page = page.page.count in (None, page.page.number) and not page.page.next_url
@@ -490,7 +495,7 @@ class Crawler:
                 code = 2 if isinstance(exc, NotForumPage) else 1
                 self.start_failures.append(StartFailure(f"{url}: {exc}", code))
             return
-        warning = missing_posts(parsed) if isinstance(parsed, ThreadPage) else None
+        warning = missing_posts(parsed, module) if isinstance(parsed, ThreadPage) else None
         gaps = [w for w in parsed.warnings if w.startswith("gap:")]  # posts a source lists
         warning = "; ".join(filter(None, [warning, *gaps])) or None  # but no longer serves
         if warning:

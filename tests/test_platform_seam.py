@@ -128,3 +128,16 @@ def test_within_compares_nodes_by_identity_and_counts_levels():
     assert not common.within(c, a, levels=2)  # a is three parents up
     assert not common.within(c, d)  # same markup, another node
     assert not common.within(a, c) and not common.within(c, None)
+
+
+def test_missing_posts_judges_positions_only_where_they_have_no_gaps_by_design():
+    from scraper.crawl import missing_posts
+    from scraper.models import PageInfo, Post, Thread, ThreadPage
+
+    page = ThreadPage(platform="x", url="https://f.example/t/1", thread=Thread("1"),
+                      page=PageInfo(number=1, count=1),
+                      posts=[Post(str(n), position=n) for n in (1, 2, 5)])
+    assert missing_posts(page, platforms.get("phpbb")) == (
+        "fewer posts than the page's counters imply: 3 posts for positions 1 to 5")
+    assert missing_posts(page, platforms.get("discourse")) is None
+    assert missing_posts(page, platforms.get("nodebb")) is None

@@ -45,6 +45,7 @@ from scraper.models import (
 from scraper.platforms.common import Urls, blocked_reason, canonical, first, meta, page_title
 
 NAME = "discourse"
+POSITIONS_KEEP_GAPS = True  # post numbers: deleted posts, small actions and whispers leave gaps
 CHUNK = 20  # posts per topic page (TopicView.chunk_size), in HTML and JSON alike
 
 _TOPIC = re.compile(r"^/t/(?:(?P<slug>[^/]+)/)??(?P<id>\d+)(?:/(?P<n>\d+))?(?P<json>\.json)?/?$")

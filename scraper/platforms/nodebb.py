@@ -41,6 +41,7 @@ from scraper.models import (
 from scraper.platforms.common import Urls, blocked_reason, links_by_kind, page_title
 
 NAME = "nodebb"
+POSITIONS_KEEP_GAPS = True  # post indexes: deleted posts, hidden from guests, leave gaps
 
 _TOPIC = re.compile(r"^(.*?)/(api/)?topic/(\d+)(?:/([^/]*))?(?:/(\d+))?/?$")
 _CATEGORY = re.compile(r"^(.*?)/(api/)?category/(\d+)(?:/([^/]*))?/?$")
